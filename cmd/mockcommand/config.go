@@ -1,0 +1,105 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mockcommand/mockcommand/internal/api"
+)
+
+// config is everything the command line and environment can set.
+type config struct {
+	addr            string
+	db              string
+	fixtures        string
+	logLevel        slog.Level
+	logFormat       string
+	shutdownTimeout time.Duration
+	api             api.Config
+}
+
+// envPrefix prefixes the environment variable of every flag:
+// --base-path is MOCKCOMMAND_BASE_PATH.
+const envPrefix = "MOCKCOMMAND_"
+
+func envName(flagName string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseConfig reads flags, each defaulting to its environment variable.
+// Flags win over the environment.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	def := api.DefaultConfig()
+	fs := flag.NewFlagSet("mockcommand", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	str := func(name, value, usage string) *string {
+		if v := getenv(envName(name)); v != "" {
+			value = v
+		}
+		return fs.String(name, value, usage+" (env "+envName(name)+")")
+	}
+	addr := str("addr", "localhost:8080", "listen address")
+	db := str("db", "", "SQLite database file; empty for an ephemeral database deleted on exit")
+	fixtures := str("fixtures", "", "directory with agents.json and jobtypes.json; empty for the built-in fixtures")
+	basePath := str("base-path", def.BasePath, "path prefix of the Keyfactor API (matched case-insensitively)")
+	auth := str("auth", string(def.Auth), "authentication for Keyfactor routes: basic or none")
+	users := str("users", "admin:password", "Basic credentials, comma-separated name:password; a name without DOMAIN\\ or @domain matches any domain")
+	productVersion := str("product-version", def.ProductVersion, "value of the x-keyfactor-product-version response header")
+	maxBody := str("max-body-bytes", strconv.FormatInt(def.MaxBodyBytes, 10), "largest accepted request body, in bytes")
+	logLevel := str("log-level", "info", "log level: debug, info, warn or error")
+	logFormat := str("log-format", "text", "log format: text or json")
+	shutdown := str("shutdown-timeout", "10s", "how long to let in-flight requests finish on SIGINT/SIGTERM")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg := config{addr: *addr, db: *db, fixtures: *fixtures, logFormat: *logFormat, api: def}
+	cfg.api.BasePath = "/" + strings.Trim(*basePath, "/")
+	cfg.api.Auth = api.AuthMode(strings.ToLower(*auth))
+	cfg.api.ProductVersion = *productVersion
+	var errs []error
+	var err error
+	if cfg.api.Users, err = api.ParseUsers(*users); err != nil {
+		errs = append(errs, fmt.Errorf("--users: %w", err))
+	}
+	if cfg.api.MaxBodyBytes, err = strconv.ParseInt(*maxBody, 10, 64); err != nil || cfg.api.MaxBodyBytes < 1 {
+		errs = append(errs, fmt.Errorf("--max-body-bytes: %q is not a positive number", *maxBody))
+	}
+	if err := cfg.logLevel.UnmarshalText([]byte(*logLevel)); err != nil {
+		errs = append(errs, fmt.Errorf("--log-level: %q is not debug, info, warn or error", *logLevel))
+	}
+	if cfg.shutdownTimeout, err = time.ParseDuration(*shutdown); err != nil || cfg.shutdownTimeout < 0 {
+		errs = append(errs, fmt.Errorf("--shutdown-timeout: %q is not a duration such as 10s", *shutdown))
+	}
+	errs = append(errs, cfg.validate())
+	return cfg, errors.Join(errs...)
+}
+
+func (c config) validate() error {
+	var errs []error
+	switch c.api.Auth {
+	case api.AuthBasic, api.AuthNone:
+	default:
+		errs = append(errs, fmt.Errorf("--auth: %q is not basic or none", c.api.Auth))
+	}
+	switch c.logFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("--log-format: %q is not text or json", c.logFormat))
+	}
+	if strings.HasPrefix(strings.ToLower(c.api.BasePath), "/_mock") {
+		errs = append(errs, fmt.Errorf("--base-path: %q clashes with the /_mock/ admin routes", c.api.BasePath))
+	}
+	if c.addr == "" {
+		errs = append(errs, errors.New("--addr: must not be empty"))
+	}
+	return errors.Join(errs...)
+}

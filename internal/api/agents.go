@@ -1,0 +1,30 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+)
+
+func (s *Server) handleAgentList(w http.ResponseWriter, r *http.Request) {
+	opts, err := listOptions(r)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	agents, err := s.store.ListAgents(r.Context(), opts)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, agents)
+}
+
+func (s *Server) handleAgentGet(w http.ResponseWriter, r *http.Request) {
+	agent, err := s.store.GetAgent(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, agent)
+}

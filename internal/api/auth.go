@@ -1,0 +1,81 @@
+package api
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// AuthMode says how Keyfactor routes authenticate callers.
+type AuthMode string
+
+// The authentication modes.
+const (
+	AuthBasic AuthMode = "basic" // HTTP Basic against Config.Users
+	AuthNone  AuthMode = "none"  // every caller is accepted
+)
+
+// User is one set of Basic credentials. An empty Domain accepts the user
+// under any domain (or none); a set Domain must match, case-insensitively.
+type User struct {
+	Domain   string
+	Name     string
+	Password string
+}
+
+// ParseUsers reads a comma-separated credential list such as
+// "admin:password,CORP\alice:s3cret". Names may be written DOMAIN\user,
+// user@domain or user.
+func ParseUsers(s string) ([]User, error) {
+	var users []User
+	for _, entry := range strings.Split(s, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		name, password, ok := strings.Cut(entry, ":")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("user %q must be written name:password", entry)
+		}
+		domain, user := splitDomain(name)
+		if user == "" {
+			return nil, fmt.Errorf("user %q has an empty name", entry)
+		}
+		users = append(users, User{Domain: domain, Name: user, Password: password})
+	}
+	if len(users) == 0 {
+		return nil, fmt.Errorf("no users given")
+	}
+	return users, nil
+}
+
+// splitDomain separates DOMAIN\user or user@domain into domain and user.
+func splitDomain(name string) (domain, user string) {
+	if d, u, ok := strings.Cut(name, `\`); ok {
+		return d, u
+	}
+	if i := strings.LastIndex(name, "@"); i >= 0 {
+		return name[i+1:], name[:i]
+	}
+	return "", name
+}
+
+// authenticate checks a request's Basic credentials against users and
+// returns the user name as the caller gave it.
+func authenticate(r *http.Request, users []User) (string, bool) {
+	name, password, ok := r.BasicAuth()
+	if !ok {
+		return "", false
+	}
+	domain, user := splitDomain(name)
+	for _, u := range users {
+		if !strings.EqualFold(u.Name, user) || (u.Domain != "" && !strings.EqualFold(u.Domain, domain)) {
+			continue
+		}
+		if subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) == 1 {
+			return name, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,97 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/mockcommand/mockcommand/internal/model"
+)
+
+// jobTypeCreateRequest is Command's JobTypeCreateRequest.
+type jobTypeCreateRequest struct {
+	JobTypeName   string
+	Description   *string
+	JobTypeFields []model.JobTypeField
+}
+
+// jobTypeUpdateRequest is Command's JobTypeUpdateRequest: the id travels in
+// the body.
+type jobTypeUpdateRequest struct {
+	Id            string
+	JobTypeName   string
+	Description   *string
+	JobTypeFields []model.JobTypeField
+}
+
+func (s *Server) handleJobTypeList(w http.ResponseWriter, r *http.Request) {
+	opts, err := listOptions(r)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	types, err := s.store.ListJobTypes(r.Context(), opts)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, types)
+}
+
+func (s *Server) handleJobTypeGet(w http.ResponseWriter, r *http.Request) {
+	jt, err := s.store.GetJobType(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, jt)
+}
+
+func (s *Server) handleJobTypeCreate(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[jobTypeCreateRequest](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	jt, err := s.store.CreateJobType(r.Context(), model.JobType{
+		JobTypeName: req.JobTypeName, Description: req.Description, JobTypeFields: req.JobTypeFields,
+	})
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, jt)
+}
+
+func (s *Server) handleJobTypeUpdate(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[jobTypeUpdateRequest](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	if strings.TrimSpace(req.Id) == "" {
+		writeError(w, r, s.logger, model.Errorf(model.Invalid, "Id is required: PUT /JobTypes/Custom takes the job type's id in the body."))
+		return
+	}
+	if _, err := model.NormalizeGUID(req.Id); err != nil {
+		writeError(w, r, s.logger, model.Errorf(model.Invalid, "Id %s.", err))
+		return
+	}
+	jt, err := s.store.UpdateJobType(r.Context(), model.JobType{
+		Id: req.Id, JobTypeName: req.JobTypeName, Description: req.Description, JobTypeFields: req.JobTypeFields,
+	})
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, jt)
+}
+
+func (s *Server) handleJobTypeDelete(w http.ResponseWriter, r *http.Request) {
+	if err := s.store.DeleteJobType(r.Context(), chi.URLParam(r, "id")); err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	noContent(w)
+}

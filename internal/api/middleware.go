@@ -1,0 +1,103 @@
+package api
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// statusRecorder remembers the status and size of a response.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logRequests logs one line per request, stamps x-keyfactor-product-version
+// on every response, and turns a panic into a Command-shaped 500.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		rec.Header().Set("x-keyfactor-product-version", s.cfg.ProductVersion)
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.logger.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
+					slog.String("method", r.Method), slog.String("path", r.URL.Path),
+					slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
+				if rec.status == 0 {
+					writeError(rec, r, s.logger, fmt.Errorf("panic: %v", v))
+				}
+			}
+			s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("query", r.URL.RawQuery), slog.Int("status", rec.status),
+				slog.Int("bytes", rec.bytes), slog.Duration("duration", time.Since(start)),
+				slog.String("remote", r.RemoteAddr))
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// requireAuth answers 401 with a WWW-Authenticate challenge and no body
+// when Basic credentials are missing or wrong, as Command under IIS does.
+func (s *Server) requireAuth(next http.Handler) http.Handler {
+	if s.cfg.Auth == AuthNone {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := authenticate(r, s.cfg.Users); !ok {
+			w.Header().Set("WWW-Authenticate", `Basic realm="Keyfactor Command"`)
+			w.Header().Set("Content-Length", "0")
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireKeyfactorHeaders enforces the mandatory x-keyfactor-requested-with
+// header and the API version: absent, 1 or 1.0 mean v1, the only version
+// these endpoints have in Command.
+func (s *Server) requireKeyfactorHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.TrimSpace(r.Header.Get("x-keyfactor-requested-with")) == "" {
+			writeError(w, r, s.logger, newError(http.StatusBadRequest, codeMissingHeader,
+				"You must supply a value in the 'x-keyfactor-requested-with' header of the request (APIClient or XMLHttpRequest)."))
+			return
+		}
+		switch v := strings.TrimSpace(r.Header.Get("x-keyfactor-api-version")); v {
+		case "", "1", "1.0":
+		default:
+			writeError(w, r, s.logger, newError(http.StatusBadRequest, codeAPIVersion,
+				fmt.Sprintf("API version %q is not supported for this endpoint; it exists only in version 1 (send x-keyfactor-api-version: 1 or omit the header).", v)))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,90 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/mockcommand/mockcommand/internal/store"
+)
+
+// Config is the protocol configuration of the API.
+type Config struct {
+	BasePath       string   // Keyfactor routes live under it, e.g. "/KeyfactorAPI"; matched case-insensitively
+	Auth           AuthMode // AuthBasic or AuthNone
+	Users          []User   // credentials for AuthBasic
+	ProductVersion string   // sent as x-keyfactor-product-version
+	MaxBodyBytes   int64    // request bodies above this get 413
+}
+
+// DefaultConfig is the configuration of a server started without flags.
+func DefaultConfig() Config {
+	return Config{
+		BasePath:       "/KeyfactorAPI",
+		Auth:           AuthBasic,
+		Users:          []User{{Name: "admin", Password: "password"}},
+		ProductVersion: "25.1.0.0",
+		MaxBodyBytes:   1 << 20,
+	}
+}
+
+// Server is the mock's HTTP handler: Keyfactor routes under the base path,
+// mock administration under /_mock/.
+type Server struct {
+	cfg     Config
+	base    string // lower-cased base path without a trailing slash
+	logger  *slog.Logger
+	store   *store.Store
+	keyfac  chi.Router
+	admin   chi.Router
+	handler http.Handler
+	routes  []route
+}
+
+// NewServer builds the handler. Every dependency comes in here.
+func NewServer(logger *slog.Logger, cfg Config, st *store.Store) *Server {
+	s := &Server{
+		cfg:    cfg,
+		base:   strings.TrimSuffix(strings.ToLower(cfg.BasePath), "/"),
+		logger: logger,
+		store:  st,
+	}
+	s.keyfac = s.keyfactorRouter()
+	s.admin = s.adminRouter()
+	s.handler = s.logRequests(http.HandlerFunc(s.dispatch))
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// dispatch sends /_mock/ to the admin router and paths under the base path
+// to the Keyfactor router. Keyfactor routing is case-insensitive, as on
+// IIS: the router sees the lower-cased path after the base path, with any
+// trailing slash removed (ids in paths are GUIDs, so lower-casing them is
+// harmless).
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	if strings.HasPrefix(path, "/_mock/") || path == "/_mock" {
+		s.admin.ServeHTTP(w, r)
+		return
+	}
+	lower := strings.ToLower(path)
+	rest, ok := strings.CutPrefix(lower, s.base)
+	if !ok || (rest != "" && rest[0] != '/') {
+		s.admin.ServeHTTP(w, r) // answers 404 in Command's shape
+		return
+	}
+	if len(rest) > 1 {
+		rest = strings.TrimSuffix(rest, "/")
+	}
+	if rest == "" {
+		rest = "/"
+	}
+	rctx := chi.NewRouteContext()
+	rctx.RoutePath = rest
+	s.keyfac.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx)))
+}

@@ -1,0 +1,78 @@
+// Package app wires the mock together: it opens the store, loads and seeds
+// the fixtures, and builds the HTTP handler. The mockcommand command and
+// the embeddable test server both start the mock through New, so there is
+// one code path.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/mockcommand/mockcommand/fixtures"
+	"github.com/mockcommand/mockcommand/internal/api"
+	"github.com/mockcommand/mockcommand/internal/clock"
+	"github.com/mockcommand/mockcommand/internal/store"
+)
+
+// Options configures New.
+type Options struct {
+	DBPath        string     // "" for an ephemeral database
+	Fixtures      fs.FS      // nil for the built-in fixtures
+	FixturesLabel string     // names the fixture source in errors
+	API           api.Config // protocol settings
+	Logger        *slog.Logger
+	Clock         *clock.Clock // nil for a new real-time clock
+}
+
+// App is a running mock without its listener.
+type App struct {
+	Store    *store.Store
+	Handler  http.Handler
+	Clock    *clock.Clock
+	Fixtures store.Fixtures // what the database was (or would be) seeded with
+}
+
+// New opens the store and seeds it from the fixtures when the database is
+// new (a persistent database is seeded only once), then builds the handler.
+func New(ctx context.Context, opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.New()
+	}
+	if opts.Fixtures == nil {
+		opts.Fixtures, opts.FixturesLabel = fixtures.Default(), "built-in fixtures"
+	}
+	fx, err := fixtures.Load(opts.Fixtures, opts.FixturesLabel, opts.Clock.Now())
+	if err != nil {
+		return nil, fmt.Errorf("load fixtures: %w", err)
+	}
+	st, err := store.Open(ctx, store.Options{Path: opts.DBPath, Now: opts.Clock.Now})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	seeded, err := st.Seeded(ctx)
+	if err == nil && !seeded {
+		err = st.Reset(ctx, fx)
+		if err == nil {
+			opts.Logger.InfoContext(ctx, "seeded database", "agents", len(fx.Agents), "job_types", len(fx.JobTypes), "fixtures", opts.FixturesLabel)
+		}
+	}
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("seed store: %w", err), st.Close())
+	}
+	return &App{
+		Store:    st,
+		Handler:  api.NewServer(opts.Logger, opts.API, st),
+		Clock:    opts.Clock,
+		Fixtures: fx,
+	}, nil
+}
+
+// Close closes the store (deleting an ephemeral database).
+func (a *App) Close() error { return a.Store.Close() }

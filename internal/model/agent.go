@@ -1,0 +1,110 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Agent status values (CSS.CMS.Core.Enums.AgentStatusType). 4 is in
+// Command's enum but undocumented; the mock accepts it and gives it no meaning.
+const (
+	AgentNew         = 1
+	AgentApproved    = 2
+	AgentDisapproved = 3
+)
+
+// AgentStatusNames maps the documented status names to their values.
+var AgentStatusNames = map[string]int64{"New": AgentNew, "Approved": AgentApproved, "Disapproved": AgentDisapproved}
+
+// AgentPlatformNames maps platform names to CSS.CMS.Core.Enums.AgentPlatformType values.
+var AgentPlatformNames = map[string]int64{
+	"Unknown": 0, "DotNet": 1, "Java": 2, "Mac": 3, "Android": 4, "Native": 5, "Bash": 6, "UniversalOrchestrator": 7,
+}
+
+// Agent is an orchestrator, in the shape of Command's AgentResponse.
+type Agent struct {
+	AgentId                     string
+	ClientMachine               *string
+	Username                    *string
+	AgentPlatform               int
+	Version                     *string
+	Status                      int
+	LastSeen                    Time
+	Capabilities                []string
+	Blueprint                   *string
+	Thumbprint                  *string
+	LegacyThumbprint            *string
+	AuthCertificateReenrollment *string
+	LastThumbprintUsed          *string
+	LastErrorCode               *int64
+	LastErrorMessage            *string
+	JobTypes                    []AgentJobType // derived from Capabilities; ignored on input
+}
+
+// AgentJobType is an item of Agent.JobTypes (Command v25's JobTypesResponse):
+// a job type the orchestrator can run.
+type AgentJobType struct {
+	Name                   *string
+	CertStoreTypeShortName *string
+	CertStoreJobType       *string
+	JobTypeId              string
+}
+
+// NormalizeGUID parses a GUID in any form uuid.Parse accepts and returns
+// it in Command's canonical lower-case form.
+func NormalizeGUID(id string) (string, error) {
+	u, err := uuid.Parse(strings.TrimSpace(id))
+	if err != nil {
+		return "", fmt.Errorf("%q is not a GUID", id)
+	}
+	return u.String(), nil
+}
+
+// Normalize checks an agent given as a fixture or through the admin API and
+// fills what may be omitted: a missing AgentId is generated, a missing
+// LastSeen is now, capabilities are trimmed and de-duplicated
+// (case-insensitively, first spelling kept). JobTypes is derived data and is
+// dropped.
+func (a *Agent) Normalize(now time.Time) error {
+	if strings.TrimSpace(a.AgentId) == "" {
+		a.AgentId = uuid.NewString()
+	} else {
+		id, err := NormalizeGUID(a.AgentId)
+		if err != nil {
+			return Errorf(Invalid, "AgentId %s", err)
+		}
+		a.AgentId = id
+	}
+	if a.Status < 1 || a.Status > 4 {
+		return Errorf(Invalid, "Status %d is not an agent status; use 1 (New), 2 (Approved) or 3 (Disapproved).", a.Status)
+	}
+	if a.AgentPlatform < 0 || a.AgentPlatform > 7 {
+		return Errorf(Invalid, "AgentPlatform %d is not a platform; use 0 to 7 (7 is the Universal Orchestrator).", a.AgentPlatform)
+	}
+	if a.LastSeen.IsZero() {
+		a.LastSeen = NewTime(now)
+	}
+	a.Capabilities = NormalizeCapabilities(a.Capabilities)
+	a.JobTypes = nil
+	return nil
+}
+
+// NormalizeCapabilities trims each capability, drops empty ones and keeps
+// the first of any that differ only in case. It never returns nil.
+func NormalizeCapabilities(in []string) []string {
+	out := make([]string, 0, len(in))
+	seen := make(map[string]bool, len(in))
+	for _, c := range in {
+		c = strings.TrimSpace(c)
+		k := strings.ToLower(c)
+		if c == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, c)
+	}
+	return out
+}

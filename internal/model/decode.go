@@ -1,0 +1,107 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+)
+
+// DecodeJSON decodes exactly one JSON value from data into v. Unknown
+// members are rejected (Command's request schemas forbid additional
+// properties), as is anything after the value. The error is an
+// *Error whose message says what is wrong and where, in terms of the JSON,
+// never of Go types. Its kind is Malformed.
+func DecodeJSON(data []byte, v any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return Errorf(Malformed, "A JSON body is required.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return Errorf(Malformed, "%s", describeJSONError(data, dec, err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		line, col := lineCol(data, dec.InputOffset())
+		return Errorf(Malformed, "Malformed JSON: unexpected data after the JSON value at line %d, column %d.", line, col)
+	}
+	return nil
+}
+
+func describeJSONError(data []byte, dec *json.Decoder, err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := lineCol(data, syn.Offset)
+		return fmt.Sprintf("Malformed JSON at line %d, column %d: %s.", line, col, strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "Malformed JSON: the body ends before the JSON value is complete."
+	case errors.As(err, &typ):
+		where := typ.Field
+		if where == "" {
+			where = "The body"
+		}
+		return fmt.Sprintf("%s: expected %s, found %s.", where, jsonKind(typ.Type), foundKind(typ.Value))
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if name, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		return fmt.Sprintf("Unknown member %s: it is not part of this request's schema.", name)
+	}
+	line, col := lineCol(data, dec.InputOffset())
+	return fmt.Sprintf("Invalid value near line %d, column %d: %s.", line, col, strings.TrimSuffix(msg, "."))
+}
+
+// jsonKind names the JSON a Go type expects.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "a value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32:
+		return "a whole number (32-bit)"
+	case reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "a different type"
+}
+
+// foundKind turns encoding/json's description of the offending value
+// ("number", "number 1.5", "string", "array"…) into prose.
+func foundKind(v string) string {
+	switch {
+	case strings.HasPrefix(v, "number "):
+		return "the number " + strings.TrimPrefix(v, "number ")
+	case v == "number", v == "string", v == "object", v == "array":
+		return "a" + map[bool]string{true: "n", false: ""}[v == "object" || v == "array"] + " " + v
+	case v == "bool":
+		return "a boolean"
+	}
+	return v
+}
+
+func lineCol(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}

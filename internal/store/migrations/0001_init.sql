@@ -1,0 +1,66 @@
+-- Core schema: orchestrators (agents), custom job types and scheduled jobs.
+-- Text columns that the query language compares use NOCASE, because Command
+-- (SQL Server with its default collation) compares strings case-insensitively.
+-- Timestamps are TEXT in model.TimeLayout, so they sort chronologically.
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE agents (
+    agent_id               TEXT PRIMARY KEY COLLATE NOCASE,
+    client_machine         TEXT COLLATE NOCASE,
+    username               TEXT COLLATE NOCASE,
+    platform               INTEGER NOT NULL,
+    version                TEXT COLLATE NOCASE,
+    status                 INTEGER NOT NULL,
+    last_seen              TEXT NOT NULL,
+    capabilities           TEXT NOT NULL DEFAULT '[]', -- JSON array, in the order given
+    blueprint              TEXT COLLATE NOCASE,
+    thumbprint             TEXT COLLATE NOCASE,
+    legacy_thumbprint      TEXT COLLATE NOCASE,
+    auth_cert_reenrollment TEXT COLLATE NOCASE,
+    last_thumbprint_used   TEXT COLLATE NOCASE,
+    last_error_code        INTEGER,
+    last_error_message     TEXT COLLATE NOCASE
+) WITHOUT ROWID;
+
+CREATE INDEX agents_status ON agents (status, agent_id);
+CREATE INDEX agents_client_machine ON agents (client_machine, agent_id);
+CREATE INDEX agents_last_seen ON agents (last_seen, agent_id);
+CREATE INDEX agents_platform ON agents (platform, agent_id);
+
+-- One row per capability, for indexed membership tests (-contains).
+CREATE TABLE agent_capabilities (
+    agent_id   TEXT NOT NULL REFERENCES agents (agent_id) ON DELETE CASCADE,
+    capability TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (agent_id, capability)
+) WITHOUT ROWID;
+
+CREATE INDEX agent_capabilities_capability ON agent_capabilities (capability, agent_id);
+
+CREATE TABLE job_types (
+    id          TEXT PRIMARY KEY COLLATE NOCASE,
+    name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    description TEXT COLLATE NOCASE,
+    fields      TEXT NOT NULL DEFAULT '[]', -- JSON array of model.JobTypeField
+    capability  TEXT NOT NULL COLLATE NOCASE, -- what an orchestrator needs to run it
+    builtin     INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE jobs (
+    job_id         TEXT PRIMARY KEY COLLATE NOCASE,
+    agent_id       TEXT NOT NULL COLLATE NOCASE,
+    client_machine TEXT COLLATE NOCASE,
+    job_type       TEXT NOT NULL COLLATE NOCASE,
+    target         TEXT COLLATE NOCASE,
+    schedule       TEXT NOT NULL, -- JSON model.Schedule
+    fields         TEXT NOT NULL, -- JSON array of model.JobField
+    requested      TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE INDEX jobs_agent ON jobs (agent_id, job_id);
+CREATE INDEX jobs_job_type ON jobs (job_type, job_id);
+CREATE INDEX jobs_client_machine ON jobs (client_machine, job_id);
+CREATE INDEX jobs_requested ON jobs (requested, job_id);

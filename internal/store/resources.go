@@ -1,0 +1,99 @@
+package store
+
+import (
+	"github.com/mockcommand/mockcommand/internal/model"
+	"github.com/mockcommand/mockcommand/internal/query"
+)
+
+// column says how a query field maps to SQL.
+type column struct {
+	expr string // SQL expression for scalar fields, e.g. "a.status"
+	// For multi-valued (StringList) fields: a membership subquery selecting
+	// 1 from the value table where the value equals the single placeholder.
+	member string
+	// any is the subquery form that tests whether the list has any value
+	// (for -eq NULL / -ne NULL).
+	any string
+}
+
+// resource is one queryable collection: its query-language schema, the SQL
+// behind each field, and its default sort.
+type resource struct {
+	schema      *query.Schema
+	cols        map[string]column // by canonical field name
+	defaultSort string            // canonical field name
+	key         string            // SQL tie-breaker, unique per row
+}
+
+func newResource(fields []query.Field, cols map[string]column, defaultSort, key string) *resource {
+	return &resource{schema: query.NewSchema(fields...), cols: cols, defaultSort: defaultSort, key: key}
+}
+
+// agentResource backs GET /Agents. Username is also queryable as Identity
+// and AgentPlatform as Platform, the names Command's documentation uses.
+var agentResource = newResource(
+	[]query.Field{
+		{Name: "AgentId", Type: query.String},
+		{Name: "ClientMachine", Type: query.String},
+		{Name: "Username", Type: query.String, Aliases: []string{"Identity"}},
+		{Name: "AgentPlatform", Type: query.Int, Aliases: []string{"Platform"}, Enum: model.AgentPlatformNames},
+		{Name: "Version", Type: query.String},
+		{Name: "Status", Type: query.Int, Enum: model.AgentStatusNames},
+		{Name: "LastSeen", Type: query.Date},
+		{Name: "Blueprint", Type: query.String},
+		{Name: "Thumbprint", Type: query.String},
+		{Name: "Capabilities", Type: query.StringList},
+	},
+	map[string]column{
+		"AgentId":       {expr: "a.agent_id"},
+		"ClientMachine": {expr: "a.client_machine"},
+		"Username":      {expr: "a.username"},
+		"AgentPlatform": {expr: "a.platform"},
+		"Version":       {expr: "a.version"},
+		"Status":        {expr: "a.status"},
+		"LastSeen":      {expr: "a.last_seen"},
+		"Blueprint":     {expr: "a.blueprint"},
+		"Thumbprint":    {expr: "a.thumbprint"},
+		"Capabilities": {
+			member: "SELECT 1 FROM agent_capabilities c WHERE c.agent_id = a.agent_id AND c.capability = ?",
+			any:    "SELECT 1 FROM agent_capabilities c WHERE c.agent_id = a.agent_id",
+		},
+	},
+	"AgentId", "a.agent_id",
+)
+
+// jobTypeResource backs GET /JobTypes/Custom.
+var jobTypeResource = newResource(
+	[]query.Field{
+		{Name: "Id", Type: query.String},
+		{Name: "JobTypeName", Type: query.String, Aliases: []string{"Name"}},
+		{Name: "Description", Type: query.String},
+	},
+	map[string]column{
+		"Id":          {expr: "t.id"},
+		"JobTypeName": {expr: "t.name"},
+		"Description": {expr: "t.description"},
+	},
+	"JobTypeName", "t.id",
+)
+
+// scheduledJobResource backs GET /OrchestratorJobs/ScheduledJobs.
+var scheduledJobResource = newResource(
+	[]query.Field{
+		{Name: "Id", Type: query.String, Aliases: []string{"JobId"}},
+		{Name: "JobType", Type: query.String, Aliases: []string{"JobTypeName"}},
+		{Name: "ClientMachine", Type: query.String, Aliases: []string{"Agent"}},
+		{Name: "AgentId", Type: query.String, Aliases: []string{"OrchestratorId"}},
+		{Name: "Target", Type: query.String},
+		{Name: "Requested", Type: query.Date},
+	},
+	map[string]column{
+		"Id":            {expr: "j.job_id"},
+		"JobType":       {expr: "j.job_type"},
+		"ClientMachine": {expr: "j.client_machine"},
+		"AgentId":       {expr: "j.agent_id"},
+		"Target":        {expr: "j.target"},
+		"Requested":     {expr: "j.requested"},
+	},
+	"Id", "j.job_id",
+)

@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/mockcommand/mockcommand/internal/model"
+)
+
+// Fixtures is the state the mock starts from: orchestrators and custom job
+// types, in Command's response shapes.
+type Fixtures struct {
+	Agents   []model.Agent
+	JobTypes []model.JobType
+}
+
+// Reset replaces all state (agents, job types, jobs) with f plus the
+// built-in FetchLogs job type, and marks the database as seeded.
+func (s *Store) Reset(ctx context.Context, f Fixtures) error {
+	return s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		for _, table := range []string{"jobs", "agent_capabilities", "agents", "job_types"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
+				return fmt.Errorf("clear %s: %w", table, err)
+			}
+		}
+		if err := ensureFetchLogs(ctx, tx); err != nil {
+			return err
+		}
+		if err := seed(ctx, tx, f, now, true); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('seeded', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, model.NewTime(now).String())
+		if err != nil {
+			return fmt.Errorf("mark seeded: %w", err)
+		}
+		return nil
+	})
+}
+
+// Seed adds the agents and job types in f, replacing any with the same
+// AgentId, or the same job type Id or name.
+func (s *Store) Seed(ctx context.Context, f Fixtures) error {
+	return s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		return seed(ctx, tx, f, now, false)
+	})
+}
+
+// Seeded reports whether the database has been seeded (by Reset) before.
+// A persistent database is seeded from fixtures only once, when created.
+func (s *Store) Seeded(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'seeded'`).Scan(&n); err != nil {
+		return false, fmt.Errorf("read seed marker: %w", err)
+	}
+	return n > 0, nil
+}
+
+// EntryError names the fixture entry that is wrong: Set is "Agents" or
+// "JobTypes", Index its position in that list.
+type EntryError struct {
+	Set   string
+	Index int
+	Err   error
+}
+
+func (e *EntryError) Error() string { return fmt.Sprintf("%s[%d]: %v", e.Set, e.Index, e.Err) }
+
+func (e *EntryError) Unwrap() error { return e.Err }
+
+// Normalize validates every entry and fills what may be omitted (see
+// model.Agent.Normalize and model.JobType.Validate). Two agents with one
+// AgentId, or two job types with one name or Id, are errors. The error is
+// an *EntryError wrapping an Invalid *model.Error.
+func (f *Fixtures) Normalize(now time.Time) error {
+	names := map[string]int{}
+	ids := map[string]int{}
+	for i := range f.JobTypes {
+		jt := &f.JobTypes[i]
+		fail := func(err error) error { return &EntryError{Set: "JobTypes", Index: i, Err: err} }
+		if err := jt.Validate(); err != nil {
+			return fail(err)
+		}
+		if strings.EqualFold(jt.JobTypeName, model.FetchLogsJobTypeName) {
+			return fail(model.Errorf(model.Invalid, "%s is built in and cannot be defined.", model.FetchLogsJobTypeName))
+		}
+		if j, dup := names[strings.ToLower(jt.JobTypeName)]; dup {
+			return fail(model.Errorf(model.Invalid, "JobTypeName %q is also used by JobTypes[%d].", jt.JobTypeName, j))
+		}
+		names[strings.ToLower(jt.JobTypeName)] = i
+		if jt.Id == "" {
+			continue
+		}
+		id, err := model.NormalizeGUID(jt.Id)
+		if err != nil {
+			return fail(model.Errorf(model.Invalid, "Id %s.", err))
+		}
+		if id == model.FetchLogsJobTypeID {
+			return fail(model.Errorf(model.Invalid, "Id %s belongs to the built-in %s job type.", id, model.FetchLogsJobTypeName))
+		}
+		if j, dup := ids[id]; dup {
+			return fail(model.Errorf(model.Invalid, "Id %s is also used by JobTypes[%d].", id, j))
+		}
+		ids[id] = i
+		jt.Id = id
+	}
+	seen := make(map[string]int, len(f.Agents))
+	for i := range f.Agents {
+		a := &f.Agents[i]
+		if err := a.Normalize(now); err != nil {
+			return &EntryError{Set: "Agents", Index: i, Err: err}
+		}
+		if j, dup := seen[a.AgentId]; dup {
+			return &EntryError{Set: "Agents", Index: i, Err: model.Errorf(model.Invalid, "AgentId %s is also used by Agents[%d].", a.AgentId, j)}
+		}
+		seen[a.AgentId] = i
+	}
+	return nil
+}
+
+func seed(ctx context.Context, tx *sql.Tx, f Fixtures, now time.Time, fresh bool) error {
+	f = Fixtures{Agents: slices.Clone(f.Agents), JobTypes: slices.Clone(f.JobTypes)}
+	if err := f.Normalize(now); err != nil {
+		return err
+	}
+	for i := range f.JobTypes {
+		if err := putFixtureJobType(ctx, tx, &f.JobTypes[i]); err != nil {
+			return &EntryError{Set: "JobTypes", Index: i, Err: err}
+		}
+	}
+	w, err := prepareAgentWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	for i := range f.Agents {
+		if err := w.put(ctx, &f.Agents[i], fresh); err != nil {
+			return &EntryError{Set: "Agents", Index: i, Err: err}
+		}
+	}
+	return nil
+}
+
+// putFixtureJobType stores a normalised job type given as a fixture or
+// seed: its Id is kept (when empty, the Id of the existing type with its
+// name, or a new one); an existing type with the same Id or name is replaced.
+func putFixtureJobType(ctx context.Context, tx *sql.Tx, jt *model.JobType) error {
+	if jt.Id == "" {
+		var existing string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM job_types WHERE name = ?`, jt.JobTypeName).Scan(&existing)
+		switch {
+		case err == nil:
+			jt.Id = existing
+		case err == sql.ErrNoRows:
+			jt.Id = uuid.NewString()
+		default:
+			return fmt.Errorf("look up job type %s: %w", jt.JobTypeName, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM job_types WHERE name = ? AND id <> ?`, jt.JobTypeName, jt.Id); err != nil {
+		return fmt.Errorf("replace job type %s: %w", jt.JobTypeName, err)
+	}
+	return putJobType(ctx, tx, jt, true)
+}

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Options configures Open.
+type Options struct {
+	// Path is the database file. Empty means an ephemeral database in a
+	// fresh temporary directory, removed by Close.
+	Path string
+	// Now is the clock every written timestamp comes from. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is the mock's state. It is safe for concurrent use.
+type Store struct {
+	write   *sql.DB // one connection, IMMEDIATE transactions
+	read    *sql.DB // reader pool, query_only
+	now     func() time.Time
+	path    string
+	tempDir string // removed on Close when the database is ephemeral
+}
+
+// Open opens (creating if needed) the database and applies migrations.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	s := &Store{now: opts.Now, path: opts.Path}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.path == "" {
+		dir, err := os.MkdirTemp("", "mockcommand-")
+		if err != nil {
+			return nil, fmt.Errorf("create ephemeral database directory: %w", err)
+		}
+		s.tempDir = dir
+		s.path = filepath.Join(dir, "mockcommand.db")
+	}
+	if strings.ContainsAny(s.path, "?#") {
+		return nil, fmt.Errorf("database path %q must not contain '?' or '#'", s.path)
+	}
+	if err := s.open(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) open(ctx context.Context) error {
+	// Pragmas go in the DSN so that every pooled connection gets them.
+	pragmas := "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	var err error
+	if s.write, err = sql.Open("sqlite", s.path+pragmas+"&_txlock=immediate"); err != nil {
+		return fmt.Errorf("open database %s: %w", s.path, err)
+	}
+	s.write.SetMaxOpenConns(1)
+	s.write.SetMaxIdleConns(1)
+	s.write.SetConnMaxIdleTime(0)
+	if err := s.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("open database %s: %w", s.path, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	if s.read, err = sql.Open("sqlite", s.path+pragmas+"&_pragma=query_only(1)"); err != nil {
+		return fmt.Errorf("open database %s for reading: %w", s.path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0)*2)
+	s.read.SetMaxOpenConns(n)
+	s.read.SetMaxIdleConns(n)
+	s.read.SetConnMaxIdleTime(0)
+	return nil
+}
+
+// Path is the database file in use.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database, and deletes it when it was ephemeral.
+func (s *Store) Close() error {
+	var errs []error
+	if s.read != nil {
+		errs = append(errs, s.read.Close())
+	}
+	if s.write != nil {
+		errs = append(errs, s.write.Close())
+	}
+	if s.tempDir != "" {
+		errs = append(errs, os.RemoveAll(s.tempDir))
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that both pools answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping writer: %w", err)
+	}
+	if err := s.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping reader: %w", err)
+	}
+	return nil
+}
+
+// readTx runs fn in a read-only transaction on the reader pool.
+func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// writeTx runs fn in an IMMEDIATE transaction on the writer connection. now
+// is read once per transaction, so every timestamp a call writes is equal.
+func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx, s.now().UTC()); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,221 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mockcommand/mockcommand/internal/model"
+	"github.com/mockcommand/mockcommand/internal/query"
+)
+
+// ListOptions are the paging, sorting and filter parameters every list
+// endpoint takes.
+type ListOptions struct {
+	Query      string // query language; empty means no filter
+	SortField  string // a field name of the resource; empty means its default
+	Descending bool
+	Page       int // 1-based
+	Limit      int // rows per page
+}
+
+// listSQL compiles opts for resource r into a WHERE clause (without the
+// keyword; "1" when unfiltered), an ORDER BY list and LIMIT/OFFSET values,
+// with every value a placeholder argument.
+func (r *resource) listSQL(opts ListOptions, now time.Time) (where, order string, args []any, err error) {
+	expr, err := query.Compile(opts.Query, r.schema, now)
+	if err != nil {
+		var qe *query.Error
+		if errors.As(err, &qe) {
+			return "", "", nil, model.Errorf(model.InvalidQuery, "Invalid query %q: %s.", opts.Query, qe.Error())
+		}
+		return "", "", nil, fmt.Errorf("compile query: %w", err)
+	}
+	where = "1"
+	if expr != nil {
+		var b sqlBuilder
+		if err := b.expr(r, expr); err != nil {
+			return "", "", nil, err
+		}
+		where, args = b.sql.String(), b.args
+	}
+	order, err = r.orderBy(opts.SortField, opts.Descending)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if opts.Page < 1 || opts.Limit < 1 {
+		return "", "", nil, model.Errorf(model.Invalid, "PageReturned and ReturnLimit must be at least 1.")
+	}
+	return where, order, append(args, opts.Limit, int64(opts.Page-1)*int64(opts.Limit)), nil
+}
+
+// orderBy resolves a sort field (case-insensitive, aliases allowed) to SQL.
+// List fields cannot be sorted on.
+func (r *resource) orderBy(field string, desc bool) (string, error) {
+	if field == "" {
+		field = r.defaultSort
+	}
+	f, ok := r.schema.Lookup(field)
+	if !ok || f.Type == query.StringList {
+		var names []string
+		for _, f := range r.schema.Fields() {
+			if f.Type != query.StringList {
+				names = append(names, f.Name)
+			}
+		}
+		return "", model.Errorf(model.InvalidSort, "Invalid sort field: %s. Sortable fields are %s.", field, strings.Join(names, ", "))
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	col := r.cols[f.Name].expr
+	if col == r.key {
+		return col + dir, nil
+	}
+	return col + dir + ", " + r.key + dir, nil
+}
+
+// sqlBuilder accumulates a WHERE clause and its arguments side by side.
+type sqlBuilder struct {
+	sql  strings.Builder
+	args []any
+}
+
+func (b *sqlBuilder) expr(r *resource, e query.Expr) error {
+	switch e := e.(type) {
+	case *query.And:
+		return b.binary(r, "AND", e.Left, e.Right)
+	case *query.Or:
+		return b.binary(r, "OR", e.Left, e.Right)
+	case *query.Cond:
+		return b.cond(r, e)
+	}
+	return fmt.Errorf("unexpected query node %T", e)
+}
+
+func (b *sqlBuilder) binary(r *resource, op string, left, right query.Expr) error {
+	b.sql.WriteByte('(')
+	if err := b.expr(r, left); err != nil {
+		return err
+	}
+	b.sql.WriteString(" " + op + " ")
+	if err := b.expr(r, right); err != nil {
+		return err
+	}
+	b.sql.WriteByte(')')
+	return nil
+}
+
+func (b *sqlBuilder) write(sql string, args ...any) {
+	b.sql.WriteString(sql)
+	b.args = append(b.args, args...)
+}
+
+// likeEscape escapes LIKE's wildcards so a value matches literally.
+var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+func (b *sqlBuilder) cond(r *resource, c *query.Cond) error {
+	col, ok := r.cols[c.Field.Name]
+	if !ok {
+		return fmt.Errorf("no column for field %s", c.Field.Name)
+	}
+	if col.member != "" {
+		return b.listCond(col, c)
+	}
+	x := col.expr
+	if c.Value == nil {
+		switch c.Op {
+		case query.OpEq:
+			b.write(x + " IS NULL")
+		case query.OpNe:
+			b.write(x + " IS NOT NULL")
+		default:
+			return fmt.Errorf("NULL with %s", c.Op)
+		}
+		return nil
+	}
+	v := c.Value
+	switch t := v.(type) {
+	case time.Time:
+		if c.DateOnly {
+			return b.dayCond(x, c.Op, t)
+		}
+		v = model.NewTime(t).String()
+	case bool:
+		if t {
+			v = 1
+		} else {
+			v = 0
+		}
+	}
+	switch c.Op {
+	case query.OpEq:
+		b.write(x+" = ?", v)
+	case query.OpNe:
+		// IS NOT is null-safe: a NULL column differs from any value, as it
+		// does in C#, where Command's queries are written.
+		b.write(x+" IS NOT ?", v)
+	case query.OpLt:
+		b.write(x+" < ?", v)
+	case query.OpLe:
+		b.write(x+" <= ?", v)
+	case query.OpGt:
+		b.write(x+" > ?", v)
+	case query.OpGe:
+		b.write(x+" >= ?", v)
+	case query.OpContains:
+		b.write(x+` LIKE ? ESCAPE '\'`, "%"+likeEscape.Replace(fmt.Sprint(v))+"%")
+	case query.OpNotContains:
+		b.write("("+x+" IS NULL OR "+x+` NOT LIKE ? ESCAPE '\')`, "%"+likeEscape.Replace(fmt.Sprint(v))+"%")
+	case query.OpStartsWith:
+		b.write(x+` LIKE ? ESCAPE '\'`, likeEscape.Replace(fmt.Sprint(v))+"%")
+	case query.OpEndsWith:
+		b.write(x+` LIKE ? ESCAPE '\'`, "%"+likeEscape.Replace(fmt.Sprint(v)))
+	default:
+		return fmt.Errorf("operator %s on %s", c.Op, c.Field.Name)
+	}
+	return nil
+}
+
+// dayCond compares a timestamp column with a whole UTC day: -eq matches any
+// time that day, -le includes the day, -gt starts after it.
+func (b *sqlBuilder) dayCond(x string, op query.Operator, day time.Time) error {
+	start := model.NewTime(day).String()
+	end := model.NewTime(day.AddDate(0, 0, 1)).String()
+	switch op {
+	case query.OpEq:
+		b.write("("+x+" >= ? AND "+x+" < ?)", start, end)
+	case query.OpNe:
+		b.write("("+x+" IS NULL OR "+x+" < ? OR "+x+" >= ?)", start, end)
+	case query.OpLt:
+		b.write(x+" < ?", start)
+	case query.OpLe:
+		b.write(x+" < ?", end)
+	case query.OpGt:
+		b.write(x+" >= ?", end)
+	case query.OpGe:
+		b.write(x+" >= ?", start)
+	default:
+		return fmt.Errorf("operator %s on a date", op)
+	}
+	return nil
+}
+
+// listCond tests membership in a multi-valued field.
+func (b *sqlBuilder) listCond(col column, c *query.Cond) error {
+	switch {
+	case c.Value == nil && c.Op == query.OpEq:
+		b.write("NOT EXISTS (" + col.any + ")")
+	case c.Value == nil && c.Op == query.OpNe:
+		b.write("EXISTS (" + col.any + ")")
+	case c.Op == query.OpContains:
+		b.write("EXISTS ("+col.member+")", c.Value)
+	case c.Op == query.OpNotContains:
+		b.write("NOT EXISTS ("+col.member+")", c.Value)
+	default:
+		return fmt.Errorf("operator %s on list field %s", c.Op, c.Field.Name)
+	}
+	return nil
+}
