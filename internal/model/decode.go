@@ -24,8 +24,10 @@ func DecodeJSON(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return Errorf(Malformed, "%s", describeJSONError(data, dec, err))
 	}
+	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
-		line, col := lineCol(data, dec.InputOffset())
+		rest := data[end:]
+		line, col := lineCol(data, end+int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n"))))
 		return Errorf(Malformed, "Malformed JSON: unexpected data after the JSON value at line %d, column %d.", line, col)
 	}
 	return nil
@@ -36,7 +38,7 @@ func describeJSONError(data []byte, dec *json.Decoder, err error) string {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		line, col := lineCol(data, syn.Offset)
+		line, col := lineCol(data, syn.Offset-1) // Offset counts the offending byte
 		return fmt.Sprintf("Malformed JSON at line %d, column %d: %s.", line, col, strings.TrimPrefix(syn.Error(), "json: "))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "Malformed JSON: the body ends before the JSON value is complete."
@@ -68,9 +70,9 @@ func jsonKind(t reflect.Type) string {
 		return "a string"
 	case reflect.Bool:
 		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32:
+	case reflect.Int32:
 		return "a whole number (32-bit)"
-	case reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return "a whole number"
 	case reflect.Float32, reflect.Float64:
 		return "a number"
@@ -96,7 +98,9 @@ func foundKind(v string) string {
 	return v
 }
 
+// lineCol turns a 0-based byte offset into a 1-based line and column.
 func lineCol(data []byte, offset int64) (line, col int) {
+	offset = max(offset, 0)
 	if offset > int64(len(data)) {
 		offset = int64(len(data))
 	}

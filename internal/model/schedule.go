@@ -22,7 +22,7 @@ type Schedule struct {
 }
 
 // IntervalModel repeats a job every Minutes minutes.
-type IntervalModel struct{ Minutes int }
+type IntervalModel struct{ Minutes int32 }
 
 // TimeModel runs a job at Time (daily: at its time of day).
 type TimeModel struct{ Time Time }
@@ -35,7 +35,7 @@ type WeeklyModel struct {
 
 // MonthlyModel runs a job on day Day of each month at Time's time of day.
 type MonthlyModel struct {
-	Day  int
+	Day  int32
 	Time Time
 }
 
