@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/mockcommand/mockcommand/internal/api"
+	"github.com/mockcommand/mockcommand/internal/app"
+	"github.com/mockcommand/mockcommand/internal/store"
 )
 
 // config is everything the command line and environment can set.
@@ -21,6 +23,8 @@ type config struct {
 	logLevel        slog.Level
 	logFormat       string
 	shutdownTimeout time.Duration
+	journalSize     int
+	jobPolicy       store.JobPolicy
 	api             api.Config
 }
 
@@ -55,6 +59,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	logLevel := str("log-level", "info", "log level: debug, info, warn or error")
 	logFormat := str("log-format", "text", "log format: text or json")
 	shutdown := str("shutdown-timeout", "10s", "how long to let in-flight requests finish on SIGINT/SIGTERM")
+	adminToken := str("admin-token", "", "when set, /_mock/ admin routes (except /_mock/health) need Authorization: Bearer <token>")
+	journalSize := str("journal-size", strconv.Itoa(app.DefaultJournalSize), "how many requests the journal (GET /_mock/requests) keeps")
+	jobMode := str("job-mode", api.ModeImmediate, "how due job runs complete: immediate (with Success) or manual (through POST /_mock/jobs/{id}/complete)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -65,6 +72,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	cfg.api.BasePath = "/" + strings.Trim(*basePath, "/")
 	cfg.api.Auth = api.AuthMode(strings.ToLower(*auth))
 	cfg.api.ProductVersion = *productVersion
+	cfg.api.AdminToken = *adminToken
 	var errs []error
 	var err error
 	if cfg.api.Users, err = api.ParseUsers(*users); err != nil {
@@ -78,6 +86,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if cfg.shutdownTimeout, err = time.ParseDuration(*shutdown); err != nil || cfg.shutdownTimeout < 0 {
 		errs = append(errs, fmt.Errorf("--shutdown-timeout: %q is not a duration such as 10s", *shutdown))
+	}
+	if cfg.journalSize, err = strconv.Atoi(*journalSize); err != nil || cfg.journalSize < 1 || cfg.journalSize > 1_000_000 {
+		errs = append(errs, fmt.Errorf("--journal-size: %q is not a number from 1 to 1000000", *journalSize))
+	}
+	if cfg.jobPolicy, err = api.PolicyFromMode(*jobMode, nil); err != nil {
+		errs = append(errs, fmt.Errorf("--job-mode: %w", err))
 	}
 	errs = append(errs, cfg.validate())
 	return cfg, errors.Join(errs...)

@@ -174,10 +174,14 @@ func TestRun_SeedScenario(t *testing.T) {
 	if !found {
 		t.Errorf("job fields %+v lack the defaulted field %s", job.JobFields, defaulted)
 	}
-	var scheduled []struct{ Id string }
-	call(t, "GET", base+"/OrchestratorJobs/ScheduledJobs?pq.queryString=Id+-eq+%22"+job.JobId+"%22", "", &scheduled)
-	if len(scheduled) != 1 {
-		t.Errorf("scheduled job %s not listed: %+v", job.JobId, scheduled)
+	// The default job mode is immediate: the run has completed with Success.
+	var runs []struct {
+		JobId          string
+		Status, Result int
+	}
+	call(t, "GET", base+"/OrchestratorJobs/JobHistory?pq.queryString=JobId+-eq+%22"+job.JobId+"%22", "", &runs)
+	if len(runs) != 1 || runs[0].Status != 3 || runs[0].Result != 2 {
+		t.Errorf("job history of %s = %+v, want one Completed (3) run with Success (2)", job.JobId, runs)
 	}
 }
 
@@ -216,10 +220,10 @@ func TestRun_PersistentDatabase(t *testing.T) {
 		if len(agents) != countBefore {
 			t.Errorf("%d agents after restart, want the %d stored before (fixtures must not reseed)", len(agents), countBefore)
 		}
-		var jobs []struct{ Id string }
-		call(t, "GET", base+"/OrchestratorJobs/ScheduledJobs", "", &jobs)
-		if len(jobs) != 1 || jobs[0].Id != jobID {
-			t.Errorf("jobs after restart = %+v, want [%s]", jobs, jobID)
+		var runs []struct{ JobId string }
+		call(t, "GET", base+"/OrchestratorJobs/JobHistory", "", &runs)
+		if len(runs) != 1 || runs[0].JobId != jobID {
+			t.Errorf("job history after restart = %+v, want the run of %s", runs, jobID)
 		}
 	})
 	t.Run("new database takes the fixtures directory", func(t *testing.T) {

@@ -203,6 +203,21 @@ func TestAgents_Paging(t *testing.T) {
 			t.Errorf("concatenated pages = %q, want %q", got, all)
 		}
 	})
+	t.Run("paging on a field with ties is stable", func(t *testing.T) {
+		for _, asc := range []string{"0", "1"} {
+			seen := map[string]int{}
+			for page := 1; page <= len(all)/3+1; page++ {
+				for _, id := range idsOf(t, listAgents(t, s, q("SortField", "Status", "SortAscending", asc, "PageReturned", fmt.Sprint(page), "ReturnLimit", "3")), "AgentId") {
+					seen[id]++
+				}
+			}
+			for _, id := range all {
+				if seen[id] != 1 {
+					t.Errorf("SortAscending=%s: agent %s appears on %d pages, want 1", asc, id, seen[id])
+				}
+			}
+		}
+	})
 	t.Run("beyond the end is an empty array", func(t *testing.T) {
 		for _, params := range []url.Values{
 			q("PageReturned", "100", "ReturnLimit", "3"),
@@ -360,11 +375,46 @@ func TestAgents_QueryFilters(t *testing.T) {
 		{`status -eq 2 and (platform -eq 6 or platform -eq 2)`, func(a fixtureAgent) bool { return a.Status == 2 && (a.AgentPlatform == 6 || a.AgentPlatform == 2) }},
 		{`AgentId -eq "` + strings.ToUpper(fx[1].AgentId) + `"`, func(a fixtureAgent) bool { return a.AgentId == fx[1].AgentId }},
 		{`  `, func(fixtureAgent) bool { return true }},
+		{`Capabilities -ne NULL`, func(a fixtureAgent) bool { return len(a.Capabilities) > 0 }},
+		{`Capabilities -eq NULL`, func(a fixtureAgent) bool { return len(a.Capabilities) == 0 }},
+		{`LastSeen -lt %TODAY%`, func(a fixtureAgent) bool { return a.LastSeen.Before(today()) }},
+		{`LastSeen -ge %today%`, func(a fixtureAgent) bool { return !a.LastSeen.Before(today()) }},
+		// Enum names, as the portal shows them, are accepted for Status and Platform.
+		{`Status -eq Approved`, func(a fixtureAgent) bool { return a.Status == 2 }},
+		{`Status -eq "disapproved"`, func(a fixtureAgent) bool { return a.Status == 3 }},
+		{`Platform -eq UniversalOrchestrator`, func(a fixtureAgent) bool { return a.AgentPlatform == 7 }},
+		{`ClientMachine -eq ""`, func(a fixtureAgent) bool { return a.ClientMachine != nil && *a.ClientMachine == "" }},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			want := matching(fx, tc.want)
 			if got := queryAgentIDs(t, s, tc.query); !slices.Equal(got, want) {
 				t.Errorf("got %q,\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+// today is the current UTC date at midnight, what %TODAY% means.
+func today() time.Time {
+	y, m, d := time.Now().UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func TestAgents_IgnoredParameters(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	want := idsOf(t, listAgents(t, s, q("ReturnLimit", "4")), "AgentId")
+	for _, params := range []url.Values{
+		q("ReturnLimit", "4", "pq.skipCount", "5"),
+		q("ReturnLimit", "4", "SkipCount", "7"),
+		q("ReturnLimit", "4", "unrelated", "x"),
+		q("ReturnLimit", "4", "QueryString", ""),
+		q("ReturnLimit", "4", "SortField", ""),
+		q("ReturnLimit", "4", "PageReturned", ""),
+	} {
+		t.Run(params.Encode(), func(t *testing.T) {
+			if got := idsOf(t, listAgents(t, s, params), "AgentId"); !slices.Equal(got, want) {
+				t.Errorf("got %q, want %q", got, want)
 			}
 		})
 	}

@@ -28,6 +28,8 @@ const (
 	codeNoEndpoint      = "0xA0130001" // 404: no such endpoint
 	codeMethod          = "0xA0130002" // 405: endpoint exists, method does not
 	codeUnauthenticated = "0xA0140001" // 401 on admin routes only (Keyfactor routes send no body)
+	codePermission      = "0xA0140002" // 403: Command's "doesn't have the required permission" (injected faults only)
+	codeConflict        = "0xA0150001" // 409 on admin routes: the entity exists
 )
 
 // ErrorBody is Command's error response.

@@ -119,6 +119,15 @@ type response struct {
 // Content-Type application/json unless an option changes it.
 func (s *testServer) do(t testing.TB, method, path string, body any, opts ...reqOpt) response {
 	t.Helper()
+	r, err := s.send(method, path, body, opts...)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return r
+}
+
+// send is do without a testing.TB, for use from other goroutines.
+func (s *testServer) send(method, path string, body any, opts ...reqOpt) (response, error) {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -129,13 +138,13 @@ func (s *testServer) do(t testing.TB, method, path string, body any, opts ...req
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
-			t.Fatalf("marshal request body: %v", err)
+			return response{}, err
 		}
 		rd = bytes.NewReader(data)
 	}
 	req, err := http.NewRequest(method, s.URL+path, rd)
 	if err != nil {
-		t.Fatalf("new request: %v", err)
+		return response{}, err
 	}
 	req.Header.Set(requestedWith, "APIClient")
 	req.SetBasicAuth("admin", "password")
@@ -147,14 +156,14 @@ func (s *testServer) do(t testing.TB, method, path string, body any, opts ...req
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return response{}, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, path, err)
+		return response{}, err
 	}
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }
 
 // get is do with GET and no body.
@@ -163,7 +172,7 @@ func (s *testServer) get(t testing.TB, path string, opts ...reqOpt) response {
 	return s.do(t, http.MethodGet, path, nil, opts...)
 }
 
-// api prefixes a Keyfactor path with the base path.
+// kf prefixes a Keyfactor path with the base path.
 func kf(path string) string { return basePath + path }
 
 // withQuery appends url-encoded parameters (sorted, spaces as '+', as the

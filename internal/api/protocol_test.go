@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -309,6 +310,18 @@ func TestProtocol_BodyTooLarge(t *testing.T) {
 		r := s.do(t, http.MethodPost, kf("/JobTypes/Custom"), map[string]any{"JobTypeName": "Small"})
 		wantJSON(t, r, http.StatusOK)
 	})
+	t.Run("exactly the limit is fine, one byte more is not", func(t *testing.T) {
+		body := func(name string, size int) string {
+			head := `{"JobTypeName":"` + name + `","Description":"`
+			return head + strings.Repeat("d", size-len(head)-2) + `"}`
+		}
+		exact := body("Exact", 256)
+		if len(exact) != 256 {
+			t.Fatalf("body is %d bytes", len(exact))
+		}
+		wantJSON(t, s.do(t, http.MethodPost, kf("/JobTypes/Custom"), exact), http.StatusOK)
+		wantError(t, s.do(t, http.MethodPost, kf("/JobTypes/Custom"), body("Over", 257)), http.StatusRequestEntityTooLarge, codeBodyTooLarge)
+	})
 }
 
 func TestProtocol_ContentType(t *testing.T) {
@@ -326,6 +339,7 @@ func TestProtocol_ContentType(t *testing.T) {
 		{"text/json", http.StatusOK},
 		{"application/json-patch+json", http.StatusOK},
 		{"application/vnd.example+json", http.StatusOK},
+		{"", http.StatusOK}, // no Content-Type: read as JSON
 	} {
 		t.Run(tc.ct, func(t *testing.T) {
 			name := "CT" + strings.NewReplacer("/", "", ";", "", " ", "", "=", "", "-", "", "+", "", ".", "").Replace(tc.ct)
@@ -378,4 +392,43 @@ func countJobTypes(t testing.TB, s *testServer) int {
 	r := s.get(t, withQuery(kf("/JobTypes/Custom"), q("ReturnLimit", "1000")))
 	wantJSON(t, r, http.StatusOK)
 	return len(decodeArray(t, r.Body))
+}
+
+func TestProtocol_ParseUsers(t *testing.T) {
+	t.Parallel()
+	users, err := api.ParseUsers(` admin:password , CORP\alice:s3cret,bob@lab:pa:ss `)
+	if err != nil {
+		t.Fatalf("ParseUsers: %v", err)
+	}
+	want := []api.User{{Name: "admin", Password: "password"}, {Domain: "CORP", Name: "alice", Password: "s3cret"}, {Domain: "lab", Name: "bob", Password: "pa:ss"}}
+	if !reflect.DeepEqual(users, want) {
+		t.Errorf("ParseUsers = %+v, want %+v", users, want)
+	}
+	for _, bad := range []string{"", " , ", "nopassword", ":pw", `CORP\:pw`} {
+		if _, err := api.ParseUsers(bad); err == nil {
+			t.Errorf("ParseUsers(%q) succeeded, want an error", bad)
+		}
+	}
+	s := newTestServer(t, func(c *api.Config) { c.Users = users })
+	for _, tc := range []struct {
+		user, password string
+		ok             bool
+	}{
+		{`ANY\admin`, "password", true},
+		{`CORP\alice`, "s3cret", true},
+		{`bob@LAB`, "pa:ss", true},
+		{`LAB\bob`, "pa:ss", true},
+		{`LAB\bob`, "pa", false},
+		{`OTHER\bob`, "pa:ss", false},
+		{`CORP\admin`, "s3cret", false},
+	} {
+		t.Run(tc.user+":"+tc.password, func(t *testing.T) {
+			r := s.get(t, kf("/Status/Endpoints"), withBasic(tc.user, tc.password))
+			if tc.ok {
+				wantJSON(t, r, http.StatusOK)
+			} else {
+				wantUnauthorized(t, r)
+			}
+		})
+	}
 }

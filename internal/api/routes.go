@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/mockcommand/mockcommand/internal/store"
 )
 
 // route is one Keyfactor endpoint. pattern is written as Command's
@@ -23,6 +25,13 @@ func (s *Server) keyfactorRoutes() []route {
 
 		{http.MethodGet, "/Agents", s.handleAgentList},
 		{http.MethodGet, "/Agents/{id}", s.handleAgentGet},
+		{http.MethodDelete, "/Agents/{id}", s.handleAgentDelete},
+		{http.MethodPost, "/Agents/Approve", s.handleAgentsAction((*store.Store).ApproveAgents)},
+		{http.MethodPost, "/Agents/Disapprove", s.handleAgentsAction((*store.Store).DisapproveAgents)},
+		{http.MethodPost, "/Agents/Reset", s.handleAgentsAction((*store.Store).ResetAgents)},
+		{http.MethodPost, "/Agents/{id}/Reset", s.handleAgentReset},
+		{http.MethodPost, "/Agents/{id}/FetchLogs", s.handleAgentFetchLogs},
+		{http.MethodPost, "/Agents/SetAuthCertificateReenrollment", s.handleSetReenrollment},
 
 		{http.MethodGet, "/JobTypes/Custom", s.handleJobTypeList},
 		{http.MethodGet, "/JobTypes/Custom/{id}", s.handleJobTypeGet},
@@ -31,7 +40,13 @@ func (s *Server) keyfactorRoutes() []route {
 		{http.MethodDelete, "/JobTypes/Custom/{id}", s.handleJobTypeDelete},
 
 		{http.MethodPost, "/OrchestratorJobs/Custom", s.handleJobSchedule},
+		{http.MethodPost, "/OrchestratorJobs/Custom/Bulk", s.handleJobBulk},
 		{http.MethodGet, "/OrchestratorJobs/ScheduledJobs", s.handleScheduledJobList},
+		{http.MethodGet, "/OrchestratorJobs/JobHistory", s.handleJobHistory},
+		{http.MethodGet, "/OrchestratorJobs/JobStatus/Data", s.handleJobData},
+		{http.MethodPost, "/OrchestratorJobs/Acknowledge", s.handleRuns((*store.Store).AcknowledgeRuns)},
+		{http.MethodPost, "/OrchestratorJobs/Reschedule", s.handleRuns((*store.Store).RescheduleRuns)},
+		{http.MethodPost, "/OrchestratorJobs/Unschedule", s.handleUnschedule},
 	}
 }
 
@@ -40,7 +55,7 @@ func (s *Server) keyfactorRoutes() []route {
 // Command's order: authentication, then the Keyfactor headers.
 func (s *Server) keyfactorRouter() chi.Router {
 	r := chi.NewRouter()
-	r.Use(s.requireAuth, s.requireKeyfactorHeaders)
+	r.Use(s.recordJournal, s.applyFaults, s.requireAuth, s.requireKeyfactorHeaders)
 	s.routes = s.keyfactorRoutes()
 	for _, rt := range s.routes {
 		r.Method(rt.method, strings.ToLower(rt.pattern), rt.handler)
@@ -48,21 +63,6 @@ func (s *Server) keyfactorRouter() chi.Router {
 	r.NotFound(s.handleNoEndpoint)
 	r.MethodNotAllowed(s.methodNotAllowed(r))
 	return r
-}
-
-// adminRouter serves /_mock/ (no Keyfactor headers or credentials needed)
-// and answers every other path outside the base path with a 404.
-func (s *Server) adminRouter() chi.Router {
-	r := chi.NewRouter()
-	r.Get("/_mock/health", s.handleHealth)
-	r.NotFound(s.handleNoEndpoint)
-	r.MethodNotAllowed(s.methodNotAllowed(r))
-	return r
-}
-
-func (s *Server) handleNoEndpoint(w http.ResponseWriter, r *http.Request) {
-	writeError(w, r, s.logger, newError(http.StatusNotFound, codeNoEndpoint,
-		fmt.Sprintf("No endpoint matches %s %s.", r.Method, r.URL.Path)))
 }
 
 // methodNotAllowed answers 405 with an Allow header listing the methods

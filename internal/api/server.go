@@ -8,6 +8,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/mockcommand/mockcommand/internal/clock"
+	"github.com/mockcommand/mockcommand/internal/fault"
+	"github.com/mockcommand/mockcommand/internal/journal"
 	"github.com/mockcommand/mockcommand/internal/store"
 )
 
@@ -18,6 +21,16 @@ type Config struct {
 	Users          []User   // credentials for AuthBasic
 	ProductVersion string   // sent as x-keyfactor-product-version
 	MaxBodyBytes   int64    // request bodies above this get 413
+	AdminToken     string   // when set, /_mock/ routes (but health) need "Authorization: Bearer <token>"
+}
+
+// Deps are the parts of the mock the handler works on.
+type Deps struct {
+	Store    *store.Store
+	Clock    *clock.Clock
+	Journal  *journal.Journal
+	Faults   *fault.Set
+	Fixtures store.Fixtures // what POST /_mock/reset returns to
 }
 
 // DefaultConfig is the configuration of a server started without flags.
@@ -38,6 +51,10 @@ type Server struct {
 	base    string // lower-cased base path without a trailing slash
 	logger  *slog.Logger
 	store   *store.Store
+	clock   *clock.Clock
+	journal *journal.Journal
+	faults  *fault.Set
+	fixture store.Fixtures
 	keyfac  chi.Router
 	admin   chi.Router
 	handler http.Handler
@@ -45,12 +62,16 @@ type Server struct {
 }
 
 // NewServer builds the handler. Every dependency comes in here.
-func NewServer(logger *slog.Logger, cfg Config, st *store.Store) *Server {
+func NewServer(logger *slog.Logger, cfg Config, deps Deps) *Server {
 	s := &Server{
-		cfg:    cfg,
-		base:   strings.TrimSuffix(strings.ToLower(cfg.BasePath), "/"),
-		logger: logger,
-		store:  st,
+		cfg:     cfg,
+		base:    strings.TrimSuffix(strings.ToLower(cfg.BasePath), "/"),
+		logger:  logger,
+		store:   deps.Store,
+		clock:   deps.Clock,
+		journal: deps.Journal,
+		faults:  deps.Faults,
+		fixture: deps.Fixtures,
 	}
 	s.keyfac = s.keyfactorRouter()
 	s.admin = s.adminRouter()

@@ -11,13 +11,3 @@ func (s *Server) handleStatusEndpoints(w http.ResponseWriter, r *http.Request) {
 	}
 	encode(w, http.StatusOK, out)
 }
-
-// handleHealth answers 200 while the store answers, 503 otherwise.
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	if err := s.store.Ping(r.Context()); err != nil {
-		s.logger.ErrorContext(r.Context(), "health check failed", "error", err)
-		encode(w, http.StatusServiceUnavailable, map[string]string{"Status": "Unavailable"})
-		return
-	}
-	encode(w, http.StatusOK, map[string]string{"Status": "Healthy"})
-}

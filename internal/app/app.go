@@ -15,6 +15,8 @@ import (
 	"github.com/mockcommand/mockcommand/fixtures"
 	"github.com/mockcommand/mockcommand/internal/api"
 	"github.com/mockcommand/mockcommand/internal/clock"
+	"github.com/mockcommand/mockcommand/internal/fault"
+	"github.com/mockcommand/mockcommand/internal/journal"
 	"github.com/mockcommand/mockcommand/internal/store"
 )
 
@@ -25,15 +27,22 @@ type Options struct {
 	FixturesLabel string     // names the fixture source in errors
 	API           api.Config // protocol settings
 	Logger        *slog.Logger
-	Clock         *clock.Clock // nil for a new real-time clock
+	Clock         *clock.Clock    // nil for a new real-time clock
+	JournalSize   int             // requests the journal keeps; 0 for DefaultJournalSize
+	JobPolicy     store.JobPolicy // which job runs complete by themselves
 }
+
+// DefaultJournalSize is how many requests the journal keeps by default.
+const DefaultJournalSize = 5000
 
 // App is a running mock without its listener.
 type App struct {
 	Store    *store.Store
 	Handler  http.Handler
 	Clock    *clock.Clock
-	Fixtures store.Fixtures // what the database was (or would be) seeded with
+	Journal  *journal.Journal
+	Faults   *fault.Set
+	Fixtures store.Fixtures // what the database was (or would be) seeded with, and what a reset returns to
 }
 
 // New opens the store and seeds it from the fixtures when the database is
@@ -52,7 +61,10 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load fixtures: %w", err)
 	}
-	st, err := store.Open(ctx, store.Options{Path: opts.DBPath, Now: opts.Clock.Now})
+	if opts.JournalSize <= 0 {
+		opts.JournalSize = DefaultJournalSize
+	}
+	st, err := store.Open(ctx, store.Options{Path: opts.DBPath, Now: opts.Clock.Now, JobPolicy: opts.JobPolicy})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -66,12 +78,17 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("seed store: %w", err), st.Close())
 	}
-	return &App{
+	a := &App{
 		Store:    st,
-		Handler:  api.NewServer(opts.Logger, opts.API, st),
 		Clock:    opts.Clock,
+		Journal:  journal.New(opts.JournalSize),
+		Faults:   &fault.Set{},
 		Fixtures: fx,
-	}, nil
+	}
+	a.Handler = api.NewServer(opts.Logger, opts.API, api.Deps{
+		Store: st, Clock: a.Clock, Journal: a.Journal, Faults: a.Faults, Fixtures: fx,
+	})
+	return a, nil
 }
 
 // Close closes the store (deleting an ephemeral database).

@@ -10,6 +10,9 @@ import (
 	"strings"
 )
 
+// ErrNoBody is DecodeJSON's error for an empty body.
+var ErrNoBody error = &Error{Kind: Malformed, Message: "A JSON body is required."}
+
 // DecodeJSON decodes exactly one JSON value from data into v. Unknown
 // members are rejected (Command's request schemas forbid additional
 // properties), as is anything after the value. The error is an
@@ -17,7 +20,7 @@ import (
 // never of Go types. Its kind is Malformed.
 func DecodeJSON(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return Errorf(Malformed, "A JSON body is required.")
+		return ErrNoBody
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

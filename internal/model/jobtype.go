@@ -171,6 +171,10 @@ func (jt *JobType) Validate() error {
 	return nil
 }
 
+// NameKey folds a job type name for comparison: names that differ only in
+// case (in any script, not only ASCII) are the same job type.
+func NameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
 // FieldNames lists the type's field names, sorted, for error messages.
 func (jt *JobType) FieldNames() []string {
 	names := make([]string, len(jt.JobTypeFields))

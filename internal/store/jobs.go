@@ -61,7 +61,7 @@ func (s *Store) ScheduleJob(ctx context.Context, in ScheduleJobInput) (model.Job
 		if resp.JobFields == nil {
 			resp.JobFields = []model.JobField{}
 		}
-		return insertJob(ctx, tx, &resp, agent.ClientMachine)
+		return s.storeJob(ctx, tx, &resp, agent.ClientMachine, now)
 	})
 	if err != nil {
 		return model.JobResponse{}, err
@@ -98,6 +98,19 @@ func checkJobTarget(ctx context.Context, tx *sql.Tx, agentID, jobTypeName string
 	return agent, jt, nil
 }
 
+// storeJob inserts the job with its first Waiting run, then completes that
+// run at once when it is due and the job policy covers it.
+func (s *Store) storeJob(ctx context.Context, tx *sql.Tx, j *model.JobResponse, clientMachine *string, now time.Time) error {
+	if err := insertJob(ctx, tx, j, clientMachine); err != nil {
+		return err
+	}
+	row := jobRow{id: j.JobId, agentID: j.OrchestratorId, agentMachine: clientMachine, jobType: j.JobTypeName, state: jobScheduled, schedule: j.Schedule}
+	if err := insertRun(ctx, tx, row, j.Schedule.FirstRun(now)); err != nil {
+		return err
+	}
+	return s.runDue(ctx, tx, now, j.JobId)
+}
+
 func insertJob(ctx context.Context, tx *sql.Tx, j *model.JobResponse, clientMachine *string) error {
 	sched, err := json.Marshal(j.Schedule)
 	if err != nil {
@@ -115,8 +128,13 @@ func insertJob(ctx context.Context, tx *sql.Tx, j *model.JobResponse, clientMach
 	return nil
 }
 
-// ListScheduledJobs returns one page of stored jobs in Command's Job shape.
+// ListScheduledJobs returns one page of the jobs that are still scheduled
+// (recurring jobs, and one-shot jobs that have not finished), in Command's
+// Job shape, after completing the runs that are due.
 func (s *Store) ListScheduledJobs(ctx context.Context, opts ListOptions) ([]model.ScheduledJob, error) {
+	if err := s.RunDueJobs(ctx); err != nil {
+		return nil, err
+	}
 	where, order, args, err := scheduledJobResource.listSQL(opts, s.now())
 	if err != nil {
 		return nil, err
@@ -124,7 +142,7 @@ func (s *Store) ListScheduledJobs(ctx context.Context, opts ListOptions) ([]mode
 	out := []model.ScheduledJob{}
 	err = s.readTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT j.job_id, j.client_machine, j.target, j.schedule, j.requested, j.job_type
-			FROM jobs j WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+			FROM jobs j WHERE j.state = '`+jobScheduled+`' AND `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
 		if err != nil {
 			return fmt.Errorf("list jobs: %w", err)
 		}

@@ -194,7 +194,10 @@ func TestJobTypes_CreateUpdateDelete(t *testing.T) {
 		t.Errorf("after update got %+v, want Flush2 with no fields and the same id", got)
 	}
 	for _, op := range []func() error{
-		func() error { _, err := st.UpdateJobType(ctx, model.JobType{Id: model.FetchLogsJobTypeID, JobTypeName: "X"}); return err },
+		func() error {
+			_, err := st.UpdateJobType(ctx, model.JobType{Id: model.FetchLogsJobTypeID, JobTypeName: "X"})
+			return err
+		},
 		func() error { return st.DeleteJobType(ctx, model.FetchLogsJobTypeID) },
 	} {
 		if err := op(); model.KindOf(err) != model.Invalid {

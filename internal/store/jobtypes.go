@@ -97,7 +97,7 @@ func (s *Store) DeleteJobType(ctx context.Context, id string) error {
 // that no other job type has its name.
 func putJobType(ctx context.Context, tx *sql.Tx, jt *model.JobType, replace bool) error {
 	var other string
-	err := tx.QueryRowContext(ctx, `SELECT id FROM job_types WHERE name = ? AND id <> ?`, jt.JobTypeName, jt.Id).Scan(&other)
+	err := tx.QueryRowContext(ctx, `SELECT id FROM job_types WHERE name_key = ? AND id <> ?`, model.NameKey(jt.JobTypeName), jt.Id).Scan(&other)
 	switch {
 	case err == nil:
 		return model.Errorf(model.Conflict, "A job type named %q already exists (Id %s).", jt.JobTypeName, other)
@@ -111,12 +111,12 @@ func putJobType(ctx context.Context, tx *sql.Tx, jt *model.JobType, replace bool
 	if err != nil {
 		return fmt.Errorf("encode job type fields: %w", err)
 	}
-	q := `INSERT INTO job_types (id, name, description, fields, capability) VALUES (?, ?, ?, ?, ?)`
+	q := `INSERT INTO job_types (id, name, name_key, description, fields, capability) VALUES (?, ?, ?, ?, ?, ?)`
 	if replace {
-		q += ` ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-			fields = excluded.fields, capability = excluded.capability`
+		q += ` ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key,
+			description = excluded.description, fields = excluded.fields, capability = excluded.capability`
 	}
-	if _, err := tx.ExecContext(ctx, q, jt.Id, jt.JobTypeName, jt.Description, string(fields), jt.JobTypeName); err != nil {
+	if _, err := tx.ExecContext(ctx, q, jt.Id, jt.JobTypeName, model.NameKey(jt.JobTypeName), jt.Description, string(fields), jt.JobTypeName); err != nil {
 		return fmt.Errorf("write job type %s: %w", jt.JobTypeName, err)
 	}
 	return nil
@@ -125,9 +125,9 @@ func putJobType(ctx context.Context, tx *sql.Tx, jt *model.JobType, replace bool
 // ensureFetchLogs (re)creates the built-in FetchLogs job type.
 func ensureFetchLogs(ctx context.Context, tx *sql.Tx) error {
 	desc := "Retrieves the orchestrator's log file (built in)."
-	_, err := tx.ExecContext(ctx, `INSERT INTO job_types (id, name, description, fields, capability, builtin)
-		VALUES (?, ?, ?, '[]', ?, 1) ON CONFLICT DO NOTHING`,
-		model.FetchLogsJobTypeID, model.FetchLogsJobTypeName, desc, model.LogsCapability)
+	_, err := tx.ExecContext(ctx, `INSERT INTO job_types (id, name, name_key, description, fields, capability, builtin)
+		VALUES (?, ?, ?, ?, '[]', ?, 1) ON CONFLICT DO NOTHING`,
+		model.FetchLogsJobTypeID, model.FetchLogsJobTypeName, model.NameKey(model.FetchLogsJobTypeName), desc, model.LogsCapability)
 	if err != nil {
 		return fmt.Errorf("create built-in job type: %w", err)
 	}
@@ -163,7 +163,7 @@ func findJobType(ctx context.Context, tx *sql.Tx, id string) (jobTypeRow, error)
 // findJobTypeByName loads a job type by name (case-insensitive); ok is false
 // when none matches.
 func findJobTypeByName(ctx context.Context, tx *sql.Tx, name string) (jt jobTypeRow, ok bool, err error) {
-	list, err := queryJobTypes(ctx, tx, `WHERE t.name = ?`, strings.TrimSpace(name))
+	list, err := queryJobTypes(ctx, tx, `WHERE t.name_key = ?`, model.NameKey(name))
 	if err != nil || len(list) == 0 {
 		return jobTypeRow{}, false, err
 	}

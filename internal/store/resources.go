@@ -97,3 +97,38 @@ var scheduledJobResource = newResource(
 	},
 	"Id", "j.job_id",
 )
+
+// jobHistoryResource backs GET /OrchestratorJobs/JobHistory and the Query
+// of Acknowledge and Reschedule. Agent is the orchestrator's machine name,
+// as Command's documentation lists it; TargetPath is the store path.
+var jobHistoryResource = newResource(
+	[]query.Field{
+		{Name: "JobHistoryId", Type: query.Int, Aliases: []string{"JobAuditId", "Id"}},
+		{Name: "AgentId", Type: query.String, Aliases: []string{"OrchestratorId"}},
+		{Name: "AgentMachine", Type: query.String, Aliases: []string{"Agent", "ClientMachine"}},
+		{Name: "JobId", Type: query.String},
+		{Name: "JobType", Type: query.String},
+		{Name: "Result", Type: query.Int, Enum: model.JobResultNames},
+		{Name: "Status", Type: query.Int, Enum: model.JobStatusNames},
+		{Name: "Message", Type: query.String},
+		{Name: "OperationStart", Type: query.Date},
+		{Name: "OperationEnd", Type: query.Date},
+		{Name: "ScheduleType", Type: query.String},
+		{Name: "StorePath", Type: query.String, Aliases: []string{"TargetPath"}},
+	},
+	map[string]column{
+		"JobHistoryId":   {expr: "h.id"},
+		"AgentId":        {expr: "h.agent_id"},
+		"AgentMachine":   {expr: "h.agent_machine"},
+		"JobId":          {expr: "h.job_id"},
+		"JobType":        {expr: "h.job_type"},
+		"Result":         {expr: "h.result"},
+		"Status":         {expr: "h.status"},
+		"Message":        {expr: "h.message"},
+		"OperationStart": {expr: "h.operation_start"},
+		"OperationEnd":   {expr: "h.operation_end"},
+		"ScheduleType":   {expr: "h.schedule_type"},
+		"StorePath":      {expr: "h.store_path"},
+	},
+	"JobHistoryId", "h.id",
+)

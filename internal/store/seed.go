@@ -24,7 +24,7 @@ type Fixtures struct {
 // built-in FetchLogs job type, and marks the database as seeded.
 func (s *Store) Reset(ctx context.Context, f Fixtures) error {
 	return s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		for _, table := range []string{"jobs", "agent_capabilities", "agents", "job_types"} {
+		for _, table := range []string{"job_history", "jobs", "agent_capabilities", "agents", "job_types"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 				return fmt.Errorf("clear %s: %w", table, err)
 			}
@@ -32,7 +32,7 @@ func (s *Store) Reset(ctx context.Context, f Fixtures) error {
 		if err := ensureFetchLogs(ctx, tx); err != nil {
 			return err
 		}
-		if err := seed(ctx, tx, f, now, true); err != nil {
+		if _, err := seed(ctx, tx, f, now, true); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('seeded', ?)
@@ -45,11 +45,16 @@ func (s *Store) Reset(ctx context.Context, f Fixtures) error {
 }
 
 // Seed adds the agents and job types in f, replacing any with the same
-// AgentId, or the same job type Id or name.
-func (s *Store) Seed(ctx context.Context, f Fixtures) error {
-	return s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		return seed(ctx, tx, f, now, false)
+// AgentId, or the same job type Id or name, and returns them as stored
+// (with generated ids filled in).
+func (s *Store) Seed(ctx context.Context, f Fixtures) (Fixtures, error) {
+	var stored Fixtures
+	err := s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		var err error
+		stored, err = seed(ctx, tx, f, now, false)
+		return err
 	})
+	return stored, err
 }
 
 // Seeded reports whether the database has been seeded (by Reset) before.
@@ -90,10 +95,10 @@ func (f *Fixtures) Normalize(now time.Time) error {
 		if strings.EqualFold(jt.JobTypeName, model.FetchLogsJobTypeName) {
 			return fail(model.Errorf(model.Invalid, "%s is built in and cannot be defined.", model.FetchLogsJobTypeName))
 		}
-		if j, dup := names[strings.ToLower(jt.JobTypeName)]; dup {
+		if j, dup := names[model.NameKey(jt.JobTypeName)]; dup {
 			return fail(model.Errorf(model.Invalid, "JobTypeName %q is also used by JobTypes[%d].", jt.JobTypeName, j))
 		}
-		names[strings.ToLower(jt.JobTypeName)] = i
+		names[model.NameKey(jt.JobTypeName)] = i
 		if jt.Id == "" {
 			continue
 		}
@@ -124,27 +129,27 @@ func (f *Fixtures) Normalize(now time.Time) error {
 	return nil
 }
 
-func seed(ctx context.Context, tx *sql.Tx, f Fixtures, now time.Time, fresh bool) error {
+func seed(ctx context.Context, tx *sql.Tx, f Fixtures, now time.Time, fresh bool) (Fixtures, error) {
 	f = Fixtures{Agents: slices.Clone(f.Agents), JobTypes: slices.Clone(f.JobTypes)}
 	if err := f.Normalize(now); err != nil {
-		return err
+		return Fixtures{}, err
 	}
 	for i := range f.JobTypes {
 		if err := putFixtureJobType(ctx, tx, &f.JobTypes[i]); err != nil {
-			return &EntryError{Set: "JobTypes", Index: i, Err: err}
+			return Fixtures{}, &EntryError{Set: "JobTypes", Index: i, Err: err}
 		}
 	}
 	w, err := prepareAgentWriter(ctx, tx)
 	if err != nil {
-		return err
+		return Fixtures{}, err
 	}
 	defer w.close()
 	for i := range f.Agents {
 		if err := w.put(ctx, &f.Agents[i], fresh); err != nil {
-			return &EntryError{Set: "Agents", Index: i, Err: err}
+			return Fixtures{}, &EntryError{Set: "Agents", Index: i, Err: err}
 		}
 	}
-	return nil
+	return f, nil
 }
 
 // putFixtureJobType stores a normalised job type given as a fixture or
@@ -153,7 +158,7 @@ func seed(ctx context.Context, tx *sql.Tx, f Fixtures, now time.Time, fresh bool
 func putFixtureJobType(ctx context.Context, tx *sql.Tx, jt *model.JobType) error {
 	if jt.Id == "" {
 		var existing string
-		err := tx.QueryRowContext(ctx, `SELECT id FROM job_types WHERE name = ?`, jt.JobTypeName).Scan(&existing)
+		err := tx.QueryRowContext(ctx, `SELECT id FROM job_types WHERE name_key = ?`, model.NameKey(jt.JobTypeName)).Scan(&existing)
 		switch {
 		case err == nil:
 			jt.Id = existing
@@ -163,7 +168,7 @@ func putFixtureJobType(ctx context.Context, tx *sql.Tx, jt *model.JobType) error
 			return fmt.Errorf("look up job type %s: %w", jt.JobTypeName, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM job_types WHERE name = ? AND id <> ?`, jt.JobTypeName, jt.Id); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM job_types WHERE name_key = ? AND id <> ?`, model.NameKey(jt.JobTypeName), jt.Id); err != nil {
 		return fmt.Errorf("replace job type %s: %w", jt.JobTypeName, err)
 	}
 	return putJobType(ctx, tx, jt, true)

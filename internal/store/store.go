@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -21,6 +22,8 @@ type Options struct {
 	Path string
 	// Now is the clock every written timestamp comes from. Nil means time.Now.
 	Now func() time.Time
+	// JobPolicy says which job runs complete by themselves (see JobPolicy).
+	JobPolicy JobPolicy
 }
 
 // Store is the mock's state. It is safe for concurrent use.
@@ -30,6 +33,7 @@ type Store struct {
 	now     func() time.Time
 	path    string
 	tempDir string // removed on Close when the database is ephemeral
+	policy  atomic.Pointer[JobPolicy]
 }
 
 // Open opens (creating if needed) the database and applies migrations.
@@ -38,6 +42,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.SetJobPolicy(opts.JobPolicy)
 	if s.path == "" {
 		dir, err := os.MkdirTemp("", "mockcommand-")
 		if err != nil {

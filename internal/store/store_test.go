@@ -95,7 +95,7 @@ func TestSeed_UpsertsAgentsAndTheirCapabilities(t *testing.T) {
 	st := mustOpenStore(t)
 	id := "33333333-3333-3333-3333-333333333333"
 	mustReset(t, st, store.Fixtures{Agents: []model.Agent{agent(id, "before", 2, "LOGS", "Old")}})
-	if err := st.Seed(ctx, store.Fixtures{Agents: []model.Agent{agent(strings33Upper(id), "after", 3, "New")}}); err != nil {
+	if _, err := st.Seed(ctx, store.Fixtures{Agents: []model.Agent{agent(strings33Upper(id), "after", 3, "New")}}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := st.GetAgent(ctx, id)

@@ -24,21 +24,8 @@ type ListOptions struct {
 // keyword; "1" when unfiltered), an ORDER BY list and LIMIT/OFFSET values,
 // with every value a placeholder argument.
 func (r *resource) listSQL(opts ListOptions, now time.Time) (where, order string, args []any, err error) {
-	expr, err := query.Compile(opts.Query, r.schema, now)
-	if err != nil {
-		var qe *query.Error
-		if errors.As(err, &qe) {
-			return "", "", nil, model.Errorf(model.InvalidQuery, "Invalid query %q: %s.", opts.Query, qe.Error())
-		}
-		return "", "", nil, fmt.Errorf("compile query: %w", err)
-	}
-	where = "1"
-	if expr != nil {
-		var b sqlBuilder
-		if err := b.expr(r, expr); err != nil {
-			return "", "", nil, err
-		}
-		where, args = b.sql.String(), b.args
+	if where, args, err = r.filter(opts.Query, now); err != nil {
+		return "", "", nil, err
 	}
 	order, err = r.orderBy(opts.SortField, opts.Descending)
 	if err != nil {
@@ -48,6 +35,27 @@ func (r *resource) listSQL(opts ListOptions, now time.Time) (where, order string
 		return "", "", nil, model.Errorf(model.Invalid, "PageReturned and ReturnLimit must be at least 1.")
 	}
 	return where, order, append(args, opts.Limit, int64(opts.Page-1)*int64(opts.Limit)), nil
+}
+
+// filter compiles a query into a WHERE condition ("1" when the query is
+// empty) and its arguments.
+func (r *resource) filter(q string, now time.Time) (string, []any, error) {
+	expr, err := query.Compile(q, r.schema, now)
+	if err != nil {
+		var qe *query.Error
+		if errors.As(err, &qe) {
+			return "", nil, model.Errorf(model.InvalidQuery, "Invalid query %q: %s.", q, qe.Error())
+		}
+		return "", nil, fmt.Errorf("compile query: %w", err)
+	}
+	if expr == nil {
+		return "1", nil, nil
+	}
+	var b sqlBuilder
+	if err := b.expr(r, expr); err != nil {
+		return "", nil, err
+	}
+	return b.sql.String(), b.args, nil
 }
 
 // orderBy resolves a sort field (case-insensitive, aliases allowed) to SQL.

@@ -42,7 +42,8 @@ CREATE INDEX agent_capabilities_capability ON agent_capabilities (capability, ag
 
 CREATE TABLE job_types (
     id          TEXT PRIMARY KEY COLLATE NOCASE,
-    name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name        TEXT NOT NULL COLLATE NOCASE,
+    name_key    TEXT NOT NULL UNIQUE, -- name folded to lower case in Go (Unicode-aware), for uniqueness and lookup
     description TEXT COLLATE NOCASE,
     fields      TEXT NOT NULL DEFAULT '[]', -- JSON array of model.JobTypeField
     capability  TEXT NOT NULL COLLATE NOCASE, -- what an orchestrator needs to run it

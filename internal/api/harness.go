@@ -1,0 +1,135 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/mockcommand/mockcommand/internal/journal"
+)
+
+// bodyRecorder keeps the first journal.MaxBody bytes of a response.
+type bodyRecorder struct {
+	http.ResponseWriter
+	status    int
+	buf       bytes.Buffer
+	truncated bool
+}
+
+func (r *bodyRecorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *bodyRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	if room := journal.MaxBody - r.buf.Len(); room > 0 {
+		r.buf.Write(b[:min(len(b), room)])
+		r.truncated = r.truncated || len(b) > room
+	} else if len(b) > 0 {
+		r.truncated = true
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *bodyRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// recordJournal adds every Keyfactor request to the journal with its answer,
+// after the handler returns (also when a fault drops the connection, which
+// is recorded with status 0).
+func (s *Server) recordJournal(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		entry := journal.Entry{
+			Time:    s.clock.Now(),
+			Method:  r.Method,
+			Path:    r.URL.Path,
+			Query:   r.URL.RawQuery,
+			Headers: journal.RedactHeaders(r.Header),
+		}
+		// Keep the start of the body for the journal and hand the handler
+		// the same bytes followed by the rest of the stream.
+		if r.Body != nil && r.Body != http.NoBody {
+			prefix, err := io.ReadAll(io.LimitReader(r.Body, journal.MaxBody+1))
+			if err == nil || len(prefix) > 0 {
+				entry.Truncated = len(prefix) > journal.MaxBody
+				entry.Body = string(prefix[:min(len(prefix), journal.MaxBody)])
+				r.Body = struct {
+					io.Reader
+					io.Closer
+				}{io.MultiReader(bytes.NewReader(prefix), r.Body), r.Body}
+			}
+		}
+		rec := &bodyRecorder{ResponseWriter: w}
+		defer func() {
+			entry.Status = rec.status
+			entry.ResponseBody = rec.buf.String()
+			entry.Truncated = entry.Truncated || rec.truncated
+			entry.DurationMs = float64(time.Since(start).Microseconds()) / 1000
+			s.journal.Add(entry)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// applyFaults lets the first active fault rule that matches the request
+// delay it, answer it with an error, or drop the connection.
+func (s *Server) applyFaults(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := s.faults.Decide(r)
+		if d == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if d.Delay > 0 {
+			t := time.NewTimer(d.Delay)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return // the client gave up waiting
+			}
+		}
+		if d.Drop {
+			// Aborts the response: HTTP/1 closes the connection, HTTP/2 resets the stream.
+			panic(http.ErrAbortHandler)
+		}
+		if d.Status == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		for k, v := range d.Headers {
+			w.Header().Set(k, v)
+		}
+		code, msg := d.ErrorCode, d.Message
+		if code == "" {
+			code = faultCode(d.Status)
+		}
+		if msg == "" {
+			msg = fmt.Sprintf("%s (fault injected by mockcommand rule %d).", http.StatusText(d.Status), d.Rule)
+		}
+		w.Header().Set("x-mockcommand-fault", strconv.FormatInt(d.Rule, 10))
+		encode(w, d.Status, ErrorBody{ErrorCode: code, Message: msg})
+	})
+}
+
+// faultCode picks the Command code a fault with this status carries by default.
+func faultCode(status int) string {
+	switch {
+	case status == http.StatusNotFound:
+		return codeNotFound
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return codePermission
+	case status >= 500:
+		return codeInternal
+	}
+	return codeValidation
+}

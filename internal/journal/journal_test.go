@@ -1,0 +1,80 @@
+package journal_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/mockcommand/mockcommand/internal/journal"
+)
+
+func TestJournal_RingKeepsTheNewest(t *testing.T) {
+	j := journal.New(3)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		j.Add(journal.Entry{Method: "GET", Path: fmt.Sprintf("/p%d", i), Time: t0.Add(time.Duration(i) * time.Second)})
+	}
+	page, total := j.List(journal.Filter{}, 0, 0)
+	if total != 3 || len(page) != 3 {
+		t.Fatalf("total %d, page %d; want 3, 3", total, len(page))
+	}
+	for i, e := range page {
+		if want := fmt.Sprintf("/p%d", i+2); e.Path != want || e.Id != int64(i+3) {
+			t.Errorf("entry %d = %s id %d, want %s id %d", i, e.Path, e.Id, want, i+3)
+		}
+	}
+	page, total = j.List(journal.Filter{Since: t0.Add(3 * time.Second)}, 1, 5)
+	if total != 2 || len(page) != 1 || page[0].Path != "/p4" {
+		t.Errorf("since+offset: total %d page %+v; want 2 and [/p4]", total, page)
+	}
+	j.Clear()
+	if _, total := j.List(journal.Filter{}, 0, 0); total != 0 {
+		t.Errorf("after Clear: %d entries", total)
+	}
+	if id := j.Add(journal.Entry{}); id != 6 {
+		t.Errorf("id after Clear = %d, want 6 (ids keep increasing)", id)
+	}
+}
+
+func TestMatch(t *testing.T) {
+	tests := []struct {
+		pattern, path string
+		want          bool
+	}{
+		{"/KeyfactorAPI/Agents", "/keyfactorapi/agents", true},
+		{"/KeyfactorAPI/Agents", "/KeyfactorAPI/Agents/x", false},
+		{"*/Agents*", "/KeyfactorAPI/Agents/x/Reset", true},
+		{"/KeyfactorAPI/*/Custom", "/KeyfactorAPI/OrchestratorJobs/Custom", true},
+		{"/KeyfactorAPI/*/Custom", "/KeyfactorAPI/OrchestratorJobs/Custom/Bulk", false},
+		{"*", "/anything", true},
+		{"/a*b*c", "/abc", true},
+		{"/a*b*c", "/acb", false},
+	}
+	for _, tt := range tests {
+		if got := journal.Match(tt.pattern, tt.path); got != tt.want {
+			t.Errorf("Match(%q, %q) = %v, want %v", tt.pattern, tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestRedactHeaders(t *testing.T) {
+	r, _ := http.NewRequest("GET", "/", nil)
+	r.SetBasicAuth(`CORP\admin`, "s3cret")
+	r.Header.Set("Cookie", "session=abc")
+	r.Header.Set("X-Keyfactor-Requested-With", "APIClient")
+	h := journal.RedactHeaders(r.Header)
+	if got := h["Authorization"][0]; got != `Basic CORP\admin:[redacted]` {
+		t.Errorf("Authorization = %q", got)
+	}
+	if got := h["Cookie"][0]; got != "[redacted]" {
+		t.Errorf("Cookie = %q", got)
+	}
+	if got := h["X-Keyfactor-Requested-With"][0]; got != "APIClient" {
+		t.Errorf("other headers changed: %q", got)
+	}
+	r.Header.Set("Authorization", "Bearer eyJhbGciOi.x.y")
+	if got := journal.RedactHeaders(r.Header)["Authorization"][0]; got != "Bearer [redacted]" {
+		t.Errorf("bearer = %q", got)
+	}
+}

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/mockcommand/mockcommand/internal/model"
+)
+
+// BulkJobInput is a POST /OrchestratorJobs/Custom/Bulk request.
+type BulkJobInput struct {
+	OrchestratorIds []string
+	JobTypeName     string
+	Schedule        *model.Schedule
+	JobFields       map[string]model.Scalar
+}
+
+// BulkJobResponse is Command's BulkJobResponse.
+type BulkJobResponse struct {
+	OrchestratorJobPairs  []BulkJobPair
+	FailedOrchestratorIds []string
+	JobTypeName           string
+	Schedule              model.Schedule
+	JobFields             []model.JobField
+	RequestTimestamp      model.Time
+}
+
+// BulkJobPair is Command's BulkOrchestratorJobPair.
+type BulkJobPair struct {
+	JobId          string
+	OrchestratorId string
+}
+
+// ScheduleBulk schedules one job per orchestrator in one transaction.
+// Orchestrators that do not exist, are not approved or lack the job type's
+// capability are listed in FailedOrchestratorIds instead. A malformed id,
+// an unknown job type or bad job fields fail the whole request.
+func (s *Store) ScheduleBulk(ctx context.Context, in BulkJobInput) (BulkJobResponse, error) {
+	if strings.TrimSpace(in.JobTypeName) == "" {
+		return BulkJobResponse{}, model.Errorf(model.Invalid, "JobTypeName is required.")
+	}
+	if in.OrchestratorIds == nil {
+		return BulkJobResponse{}, model.Errorf(model.Invalid, "OrchestratorIds is required.")
+	}
+	ids := make([]string, len(in.OrchestratorIds))
+	for i, raw := range in.OrchestratorIds {
+		id, err := model.NormalizeGUID(raw)
+		if err != nil {
+			return BulkJobResponse{}, model.Errorf(model.Invalid, "OrchestratorIds[%d]: %s.", i, err)
+		}
+		ids[i] = id
+	}
+	sched, err := model.NormalizeSchedule(in.Schedule)
+	if err != nil {
+		return BulkJobResponse{}, err
+	}
+	var resp BulkJobResponse
+	err = s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		jt, ok, err := findJobTypeByName(ctx, tx, in.JobTypeName)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return model.Errorf(model.Invalid, "JobTypeName %q does not match any custom job type.", strings.TrimSpace(in.JobTypeName))
+		}
+		fields, err := model.ResolveJobFields(&jt.JobType, in.JobFields)
+		if err != nil {
+			return err
+		}
+		if fields == nil {
+			fields = []model.JobField{}
+		}
+		resp = BulkJobResponse{
+			OrchestratorJobPairs: []BulkJobPair{}, FailedOrchestratorIds: []string{},
+			JobTypeName: jt.JobTypeName, Schedule: sched, JobFields: fields, RequestTimestamp: model.NewTime(now),
+		}
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			agent, _, err := checkJobTarget(ctx, tx, id, jt.JobTypeName)
+			if err != nil {
+				if model.KindOf(err) == model.Invalid {
+					resp.FailedOrchestratorIds = append(resp.FailedOrchestratorIds, id)
+					continue
+				}
+				return err
+			}
+			job := model.JobResponse{JobId: uuid.NewString(), OrchestratorId: id, JobTypeName: jt.JobTypeName,
+				Schedule: sched, JobFields: fields, RequestTimestamp: resp.RequestTimestamp}
+			if err := s.storeJob(ctx, tx, &job, agent.ClientMachine, now); err != nil {
+				return err
+			}
+			resp.OrchestratorJobPairs = append(resp.OrchestratorJobPairs, BulkJobPair{JobId: job.JobId, OrchestratorId: id})
+		}
+		return nil
+	})
+	return resp, err
+}
