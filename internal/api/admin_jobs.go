@@ -121,11 +121,17 @@ func (s *Server) handleJobModeSet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	scripts := make(map[string]model.Completion, len(req.Scripts))
+	seen := map[string]string{}
 	for name, c := range req.Scripts {
 		if strings.TrimSpace(name) == "" {
 			writeError(w, r, s.logger, model.Errorf(model.Invalid, "Scripts: a job type name is empty."))
 			return
 		}
+		if other, dup := seen[model.NameKey(name)]; dup {
+			writeError(w, r, s.logger, model.Errorf(model.Invalid, "Scripts: %q and %q name the same job type.", other, name))
+			return
+		}
+		seen[model.NameKey(name)] = name
 		mc, err := c.toModel()
 		if err != nil {
 			writeError(w, r, s.logger, model.Errorf(model.Invalid, "Scripts[%s]: %v", name, err))

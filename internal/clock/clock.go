@@ -53,7 +53,7 @@ func (c *Clock) Advance(d time.Duration) {
 func (c *Clock) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	*c = Clock{}
+	c.offset, c.frozen, c.at = 0, false, time.Time{}
 }
 
 // Frozen reports whether the clock is stopped.
