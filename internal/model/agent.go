@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -87,14 +88,18 @@ func (a *Agent) Normalize(now time.Time) error {
 	if a.LastSeen.IsZero() {
 		a.LastSeen = NewTime(now)
 	}
-	a.Capabilities = NormalizeCapabilities(a.Capabilities)
-	a.JobTypes = nil
+	caps, err := NormalizeCapabilities(a.Capabilities)
+	if err != nil {
+		return err
+	}
+	a.Capabilities, a.JobTypes = caps, nil
 	return nil
 }
 
 // NormalizeCapabilities trims each capability, drops empty ones and keeps
-// the first of any that differ only in case. It never returns nil.
-func NormalizeCapabilities(in []string) []string {
+// the first of any that differ only in case. It never returns nil. A
+// capability with a control character is an error.
+func NormalizeCapabilities(in []string) ([]string, error) {
 	out := make([]string, 0, len(in))
 	seen := make(map[string]bool, len(in))
 	for _, c := range in {
@@ -103,8 +108,31 @@ func NormalizeCapabilities(in []string) []string {
 		if c == "" || seen[k] {
 			continue
 		}
+		if strings.ContainsFunc(c, unicode.IsControl) {
+			return nil, Errorf(Invalid, "Capabilities: %q contains a control character.", c)
+		}
 		seen[k] = true
 		out = append(out, c)
 	}
-	return out
+	return out, nil
+}
+
+// listSep separates the values of a list membership key.
+const listSep = "\x1f"
+
+// ListKey is the membership key of a list of values: each one lower-cased
+// (Unicode-aware) and wrapped in unit separators, "" for an empty list. A
+// value is in the list exactly when ListKey([]string{value}) is a
+// substring of the list's key. Values must not contain control characters.
+func ListKey(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, v := range values {
+		b.WriteString(listSep)
+		b.WriteString(strings.ToLower(strings.TrimSpace(v)))
+	}
+	b.WriteString(listSep)
+	return b.String()
 }

@@ -189,12 +189,11 @@ func (s *Store) putAgent(ctx context.Context, a model.Agent, replace bool) (mode
 		case err != nil && (replace || model.KindOf(err) != model.NotFound):
 			return err
 		}
-		w, err := prepareAgentWriter(ctx, tx)
-		if err != nil {
+		w := newAgentWriter(ctx, tx)
+		if err := w.put(&a); err != nil {
 			return err
 		}
-		defer w.close()
-		if err := w.put(ctx, &a, !replace); err != nil {
+		if err := w.close(); err != nil {
 			return err
 		}
 		list := []model.Agent{a}

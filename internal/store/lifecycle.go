@@ -65,25 +65,43 @@ func insertRun(ctx context.Context, tx *sql.Tx, j jobRow, due time.Time) error {
 	return nil
 }
 
-// completeRun ends run runID of job j at now with c, touches the agent's
-// LastSeen, and schedules what follows: a retry, the next occurrence of a
-// recurring job, or nothing (a one-shot job is then done).
-func completeRun(ctx context.Context, tx *sql.Tx, j jobRow, runID int64, due, now time.Time, c model.Completion) error {
+// runTimes are the times of a run that completes.
+type runTimes struct {
+	due   time.Time  // when the run fell due
+	start *time.Time // new OperationStart, or nil to keep the one it has (InProcess runs)
+	end   time.Time  // its OperationEnd
+	now   time.Time  // the mock's clock: the next occurrence comes after it
+}
+
+// completeRun ends run runID of job j at t.end with c, touches the agent's
+// LastSeen, and, while the job is still scheduled, schedules what follows:
+// a retry, the next occurrence of a recurring job, or nothing (a one-shot
+// job is then done).
+func completeRun(ctx context.Context, tx *sql.Tx, j jobRow, runID int64, t runTimes, c model.Completion) error {
+	start, end := t.start, t.end
 	status := model.JobStatusCompleted
 	if c.Retry {
 		status = model.JobStatusCompletedWillRetry
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE job_history SET status = ?, result = ?, message = ?, data = ?, operation_end = ? WHERE id = ?`,
-		status, c.Result, c.Message, c.Data, model.NewTime(now).String(), runID); err != nil {
+	q := `UPDATE job_history SET status = ?, result = ?, message = ?, data = ?, operation_end = ? WHERE id = ?`
+	args := []any{status, c.Result, c.Message, c.Data, model.NewTime(end).String(), runID}
+	if start != nil {
+		q = `UPDATE job_history SET status = ?, result = ?, message = ?, data = ?, operation_end = ?, operation_start = ? WHERE id = ?`
+		args = []any{status, c.Result, c.Message, c.Data, model.NewTime(end).String(), model.NewTime(*start).String(), runID}
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("complete run %d: %w", runID, err)
 	}
-	if err := touchAgent(ctx, tx, j.agentID, now); err != nil {
+	if err := touchAgent(ctx, tx, j.agentID, end); err != nil {
 		return err
 	}
-	if c.Retry {
-		return insertRun(ctx, tx, j, now.Add(retryDelay))
+	if j.state != jobScheduled {
+		return nil // unscheduled (or its agent reset) while the run was under way
 	}
-	if next, ok := j.schedule.NextRun(due, now); ok {
+	if c.Retry {
+		return insertRun(ctx, tx, j, t.now.Add(retryDelay))
+	}
+	if next, ok := j.schedule.NextRun(t.due, t.now); ok {
 		return insertRun(ctx, tx, j, next)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = ? WHERE job_id = ? AND state = ?`, jobDone, j.id, jobScheduled); err != nil {
@@ -92,9 +110,10 @@ func completeRun(ctx context.Context, tx *sql.Tx, j jobRow, runID int64, due, no
 	return nil
 }
 
-// touchAgent records that the orchestrator contacted Command at now.
-func touchAgent(ctx context.Context, tx *sql.Tx, agentID string, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE agents SET last_seen = ? WHERE agent_id = ?`, model.NewTime(now).String(), agentID); err != nil {
+// touchAgent records that the orchestrator contacted Command at t (LastSeen
+// never moves backwards).
+func touchAgent(ctx context.Context, tx *sql.Tx, agentID string, t time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE agents SET last_seen = max(last_seen, ?) WHERE agent_id = ?`, model.NewTime(t).String(), agentID); err != nil {
 		return fmt.Errorf("touch agent %s: %w", agentID, err)
 	}
 	return nil
@@ -114,9 +133,11 @@ func defaultCompletion(c model.Completion, j jobRow, now time.Time) model.Comple
 	return c
 }
 
-// runDue completes every due Waiting run that the policy covers. Runs it
-// creates are not processed in the same pass. jobID, when not empty,
-// limits it to one job.
+// runDue completes every due Waiting run that the policy covers, as if the
+// orchestrator had run it the moment it fell due (OperationStart and
+// OperationEnd are its due time, even when the clock has since moved on).
+// Follow-up runs it creates are left for the next pass. jobID, when not
+// empty, limits it to one job.
 func (s *Store) runDue(ctx context.Context, tx *sql.Tx, now time.Time, jobID string) error {
 	p := s.policy.Load()
 	if !p.Immediate && len(p.Scripts) == 0 {
@@ -163,7 +184,7 @@ func (s *Store) runDue(ctx context.Context, tx *sql.Tx, now time.Time, jobID str
 		if err != nil {
 			return fmt.Errorf("run %d: stored OperationStart %q: %w", d.id, d.at, err)
 		}
-		if err := completeRun(ctx, tx, j, d.id, at, now, defaultCompletion(c, j, now)); err != nil {
+		if err := completeRun(ctx, tx, j, d.id, runTimes{due: at, start: &at, end: at, now: now}, defaultCompletion(c, j, at)); err != nil {
 			return err
 		}
 	}
@@ -243,11 +264,15 @@ func (s *Store) CompleteJob(ctx context.Context, jobID string, c model.Completio
 		if err != nil {
 			return err
 		}
-		id, _, due, err := pendingRun(ctx, tx, j)
+		id, status, due, err := pendingRun(ctx, tx, j)
 		if err != nil {
 			return err
 		}
-		if err := completeRun(ctx, tx, j, id, due, now, c); err != nil {
+		var start *time.Time
+		if status == model.JobStatusWaiting {
+			start = &now // picked up and finished at once
+		}
+		if err := completeRun(ctx, tx, j, id, runTimes{due: due, start: start, end: now, now: now}, c); err != nil {
 			return err
 		}
 		out, err = findRun(ctx, tx, id)

@@ -8,12 +8,9 @@ import (
 // column says how a query field maps to SQL.
 type column struct {
 	expr string // SQL expression for scalar fields, e.g. "a.status"
-	// For multi-valued (StringList) fields: a membership subquery selecting
-	// 1 from the value table where the value equals the single placeholder.
-	member string
-	// any is the subquery form that tests whether the list has any value
-	// (for -eq NULL / -ne NULL).
-	any string
+	// listKey, for multi-valued (StringList) fields, is the column holding
+	// the values as a membership key (see model.ListKey).
+	listKey string
 }
 
 // resource is one queryable collection: its query-language schema, the SQL
@@ -54,10 +51,7 @@ var agentResource = newResource(
 		"LastSeen":      {expr: "a.last_seen"},
 		"Blueprint":     {expr: "a.blueprint"},
 		"Thumbprint":    {expr: "a.thumbprint"},
-		"Capabilities": {
-			member: "SELECT 1 FROM agent_capabilities c WHERE c.agent_id = a.agent_id AND c.capability = ?",
-			any:    "SELECT 1 FROM agent_capabilities c WHERE c.agent_id = a.agent_id",
-		},
+		"Capabilities":  {listKey: "a.caps_key"},
 	},
 	"AgentId", "a.agent_id",
 )

@@ -24,7 +24,7 @@ type Fixtures struct {
 // built-in FetchLogs job type, and marks the database as seeded.
 func (s *Store) Reset(ctx context.Context, f Fixtures) error {
 	return s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		for _, table := range []string{"job_history", "jobs", "agent_capabilities", "agents", "job_types"} {
+		for _, table := range []string{"job_history", "jobs", "agents", "job_types"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 				return fmt.Errorf("clear %s: %w", table, err)
 			}
@@ -32,16 +32,68 @@ func (s *Store) Reset(ctx context.Context, f Fixtures) error {
 		if err := ensureFetchLogs(ctx, tx); err != nil {
 			return err
 		}
+		rebuild, err := dropIndexesForBulkLoad(ctx, tx, len(f.Agents))
+		if err != nil {
+			return err
+		}
 		if _, err := seed(ctx, tx, f, now, true); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('seeded', ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, model.NewTime(now).String())
-		if err != nil {
+		if err := rebuild(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('seeded', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, model.NewTime(now).String()); err != nil {
 			return fmt.Errorf("mark seeded: %w", err)
 		}
 		return nil
 	})
+}
+
+// bulkLoadThreshold is the number of agents above which a reset drops the
+// agents table's secondary indexes and rebuilds them after the load:
+// building an index from sorted keys is several times faster than
+// inserting 100k random keys one by one.
+const bulkLoadThreshold = 5000
+
+// dropIndexesForBulkLoad drops the secondary indexes of the agents table
+// (as the migrations define them, read back from sqlite_master) when n
+// agents are about to be loaded, and returns the function that recreates
+// them.
+func dropIndexesForBulkLoad(ctx context.Context, tx *sql.Tx, n int) (rebuild func() error, err error) {
+	if n < bulkLoadThreshold {
+		return func() error { return nil }, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'agents' AND sql IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("list agent indexes: %w", err)
+	}
+	var names, defs []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list agent indexes: %w", err)
+		}
+		names, defs = append(names, name), append(defs, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list agent indexes: %w", err)
+	}
+	for _, name := range names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+name+`"`); err != nil {
+			return nil, fmt.Errorf("drop index %s: %w", name, err)
+		}
+	}
+	return func() error {
+		for i, def := range defs {
+			if _, err := tx.ExecContext(ctx, def); err != nil {
+				return fmt.Errorf("rebuild index %s: %w", names[i], err)
+			}
+		}
+		return nil
+	}, nil
 }
 
 // Seed adds the agents and job types in f, replacing any with the same
@@ -139,15 +191,21 @@ func seed(ctx context.Context, tx *sql.Tx, f Fixtures, now time.Time, fresh bool
 			return Fixtures{}, &EntryError{Set: "JobTypes", Index: i, Err: err}
 		}
 	}
-	w, err := prepareAgentWriter(ctx, tx)
-	if err != nil {
-		return Fixtures{}, err
+	// Insert in primary-key order: appending to the B-tree instead of
+	// splitting pages all over it makes large loads several times faster.
+	order := make([]int, len(f.Agents))
+	for i := range order {
+		order[i] = i
 	}
-	defer w.close()
-	for i := range f.Agents {
-		if err := w.put(ctx, &f.Agents[i], fresh); err != nil {
-			return Fixtures{}, &EntryError{Set: "Agents", Index: i, Err: err}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(f.Agents[a].AgentId, f.Agents[b].AgentId) })
+	w := newAgentWriter(ctx, tx)
+	for _, i := range order {
+		if err := w.put(&f.Agents[i]); err != nil {
+			return Fixtures{}, err
 		}
+	}
+	if err := w.close(); err != nil {
+		return Fixtures{}, err
 	}
 	return f, nil
 }

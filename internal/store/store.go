@@ -65,7 +65,7 @@ func (s *Store) open(ctx context.Context) error {
 	// Pragmas go in the DSN so that every pooled connection gets them.
 	pragmas := "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	var err error
-	if s.write, err = sql.Open("sqlite", s.path+pragmas+"&_txlock=immediate"); err != nil {
+	if s.write, err = sql.Open("sqlite", s.path+pragmas+"&_pragma=cache_size(-32768)&_txlock=immediate"); err != nil {
 		return fmt.Errorf("open database %s: %w", s.path, err)
 	}
 	s.write.SetMaxOpenConns(1)

@@ -129,7 +129,7 @@ func (b *sqlBuilder) cond(r *resource, c *query.Cond) error {
 	if !ok {
 		return fmt.Errorf("no column for field %s", c.Field.Name)
 	}
-	if col.member != "" {
+	if col.listKey != "" {
 		return b.listCond(col, c)
 	}
 	x := col.expr
@@ -211,17 +211,20 @@ func (b *sqlBuilder) dayCond(x string, op query.Operator, day time.Time) error {
 	return nil
 }
 
-// listCond tests membership in a multi-valued field.
+// listCond tests membership in a multi-valued field through its key
+// column: the value, folded and wrapped in separators, is a substring of
+// the key exactly when it is one of the values.
 func (b *sqlBuilder) listCond(col column, c *query.Cond) error {
+	k := col.listKey
 	switch {
 	case c.Value == nil && c.Op == query.OpEq:
-		b.write("NOT EXISTS (" + col.any + ")")
+		b.write(k + " = ''")
 	case c.Value == nil && c.Op == query.OpNe:
-		b.write("EXISTS (" + col.any + ")")
+		b.write(k + " <> ''")
 	case c.Op == query.OpContains:
-		b.write("EXISTS ("+col.member+")", c.Value)
+		b.write("instr("+k+", ?) > 0", model.ListKey([]string{fmt.Sprint(c.Value)}))
 	case c.Op == query.OpNotContains:
-		b.write("NOT EXISTS ("+col.member+")", c.Value)
+		b.write("instr("+k+", ?) = 0", model.ListKey([]string{fmt.Sprint(c.Value)}))
 	default:
 		return fmt.Errorf("operator %s on list field %s", c.Op, c.Field.Name)
 	}

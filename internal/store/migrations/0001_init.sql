@@ -17,6 +17,10 @@ CREATE TABLE agents (
     status                 INTEGER NOT NULL,
     last_seen              TEXT NOT NULL,
     capabilities           TEXT NOT NULL DEFAULT '[]', -- JSON array, in the order given
+    -- Membership key of the capabilities: each one lower-cased (Unicode-aware,
+    -- in Go) between unit separators (char 31), '' for none. `-contains`
+    -- tests instr(caps_key, char(31) || lower(value) || char(31)) > 0.
+    caps_key               TEXT NOT NULL DEFAULT '',
     blueprint              TEXT COLLATE NOCASE,
     thumbprint             TEXT COLLATE NOCASE,
     legacy_thumbprint      TEXT COLLATE NOCASE,
@@ -30,15 +34,6 @@ CREATE INDEX agents_status ON agents (status, agent_id);
 CREATE INDEX agents_client_machine ON agents (client_machine, agent_id);
 CREATE INDEX agents_last_seen ON agents (last_seen, agent_id);
 CREATE INDEX agents_platform ON agents (platform, agent_id);
-
--- One row per capability, for indexed membership tests (-contains).
-CREATE TABLE agent_capabilities (
-    agent_id   TEXT NOT NULL REFERENCES agents (agent_id) ON DELETE CASCADE,
-    capability TEXT NOT NULL COLLATE NOCASE,
-    PRIMARY KEY (agent_id, capability)
-) WITHOUT ROWID;
-
-CREATE INDEX agent_capabilities_capability ON agent_capabilities (capability, agent_id);
 
 CREATE TABLE job_types (
     id          TEXT PRIMARY KEY COLLATE NOCASE,
