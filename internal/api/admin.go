@@ -58,9 +58,10 @@ func (s *Server) requireAdminToken(next http.Handler) http.Handler {
 	if s.cfg.AdminToken == "" {
 		return next
 	}
-	want := []byte("Bearer " + s.cfg.AdminToken)
+	want := []byte(s.cfg.AdminToken)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="mockcommand admin"`)
 			writeError(w, r, s.logger, newError(http.StatusUnauthorized, codeUnauthenticated,
 				"The admin API needs the header Authorization: Bearer <the --admin-token value>."))
@@ -132,7 +133,7 @@ func (s *Server) handleSeed(w http.ResponseWriter, r *http.Request) {
 	if stored.JobTypes == nil {
 		stored.JobTypes = []model.JobType{}
 	}
-	encode(w, http.StatusOK, seedRequest(stored))
+	encode(w, http.StatusOK, seedRequest{Agents: stored.Agents, JobTypes: stored.JobTypes})
 }
 
 // clockState is what GET and POST /_mock/clock answer.

@@ -11,12 +11,21 @@ import (
 	"github.com/mockcommand/mockcommand/internal/journal"
 )
 
-// bodyRecorder keeps the first journal.MaxBody bytes of a response.
+// holdBack is how many bytes of a response bodyRecorder keeps back until
+// the journal entry is recorded.
+const holdBack = 16 << 10
+
+// bodyRecorder keeps the first journal.MaxBody bytes of a response for the
+// journal, and holds back its last bytes until release: a client cannot
+// have read the whole response (its length is declared) before the
+// journal has the entry, so a test that checks the journal right after a
+// call always finds it.
 type bodyRecorder struct {
 	http.ResponseWriter
 	status    int
 	buf       bytes.Buffer
 	truncated bool
+	held      []byte
 }
 
 func (r *bodyRecorder) WriteHeader(status int) {
@@ -36,7 +45,22 @@ func (r *bodyRecorder) Write(b []byte) (int, error) {
 	} else if len(b) > 0 {
 		r.truncated = true
 	}
-	return r.ResponseWriter.Write(b)
+	r.held = append(r.held, b...)
+	if over := len(r.held) - holdBack; over > 0 {
+		if _, err := r.ResponseWriter.Write(r.held[:over]); err != nil {
+			return 0, err
+		}
+		r.held = append(r.held[:0], r.held[over:]...)
+	}
+	return len(b), nil
+}
+
+// release writes the held-back bytes.
+func (r *bodyRecorder) release() {
+	if len(r.held) > 0 {
+		_, _ = r.ResponseWriter.Write(r.held)
+		r.held = nil
+	}
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
@@ -69,14 +93,19 @@ func (s *Server) recordJournal(next http.Handler) http.Handler {
 			}
 		}
 		rec := &bodyRecorder{ResponseWriter: w}
+		completed := false
 		defer func() {
 			entry.Status = rec.status
 			entry.ResponseBody = rec.buf.String()
 			entry.Truncated = entry.Truncated || rec.truncated
 			entry.DurationMs = float64(time.Since(start).Microseconds()) / 1000
 			s.journal.Add(entry)
+			if completed { // not when a fault drops the connection
+				rec.release()
+			}
 		}()
 		next.ServeHTTP(rec, r)
+		completed = true
 	})
 }
 

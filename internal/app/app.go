@@ -6,7 +6,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -64,19 +63,12 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if opts.JournalSize <= 0 {
 		opts.JournalSize = DefaultJournalSize
 	}
-	st, err := store.Open(ctx, store.Options{Path: opts.DBPath, Now: opts.Clock.Now, JobPolicy: opts.JobPolicy})
+	st, err := store.Open(ctx, store.Options{Path: opts.DBPath, Now: opts.Clock.Now, JobPolicy: opts.JobPolicy, Seed: &fx})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	seeded, err := st.Seeded(ctx)
-	if err == nil && !seeded {
-		err = st.Reset(ctx, fx)
-		if err == nil {
-			opts.Logger.InfoContext(ctx, "seeded database", "agents", len(fx.Agents), "job_types", len(fx.JobTypes), "fixtures", opts.FixturesLabel)
-		}
-	}
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("seed store: %w", err), st.Close())
+	if st.SeededOnOpen() {
+		opts.Logger.InfoContext(ctx, "seeded database", "agents", len(fx.Agents), "job_types", len(fx.JobTypes), "fixtures", opts.FixturesLabel)
 	}
 	a := &App{
 		Store:    st,

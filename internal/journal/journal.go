@@ -153,7 +153,10 @@ func RedactHeaders(h http.Header) map[string][]string {
 }
 
 func redactAuthorization(v string) string {
-	scheme, _, _ := strings.Cut(v, " ")
+	scheme, _, found := strings.Cut(strings.TrimSpace(v), " ")
+	if !found { // no scheme: the whole value is the credential
+		return "[redacted]"
+	}
 	if strings.EqualFold(scheme, "Basic") {
 		r := http.Request{Header: http.Header{"Authorization": {v}}}
 		if user, _, ok := r.BasicAuth(); ok {

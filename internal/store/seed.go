@@ -18,6 +18,8 @@ import (
 type Fixtures struct {
 	Agents   []model.Agent
 	JobTypes []model.JobType
+
+	normalized bool // Normalize succeeded on exactly these slices
 }
 
 // Reset replaces all state (agents, job types, jobs) with f plus the
@@ -178,14 +180,18 @@ func (f *Fixtures) Normalize(now time.Time) error {
 		}
 		seen[a.AgentId] = i
 	}
+	f.normalized = true
 	return nil
 }
 
 func seed(ctx context.Context, tx *sql.Tx, f Fixtures, now time.Time, fresh bool) (Fixtures, error) {
-	f = Fixtures{Agents: slices.Clone(f.Agents), JobTypes: slices.Clone(f.JobTypes)}
-	if err := f.Normalize(now); err != nil {
-		return Fixtures{}, err
+	if !f.normalized { // fixtures loaded at start-up were normalised then
+		f = Fixtures{Agents: slices.Clone(f.Agents), JobTypes: slices.Clone(f.JobTypes)}
+		if err := f.Normalize(now); err != nil {
+			return Fixtures{}, err
+		}
 	}
+	f.JobTypes = slices.Clone(f.JobTypes) // putFixtureJobType fills in ids
 	for i := range f.JobTypes {
 		if err := putFixtureJobType(ctx, tx, &f.JobTypes[i]); err != nil {
 			return Fixtures{}, &EntryError{Set: "JobTypes", Index: i, Err: err}
@@ -212,7 +218,9 @@ func seed(ctx context.Context, tx *sql.Tx, f Fixtures, now time.Time, fresh bool
 
 // putFixtureJobType stores a normalised job type given as a fixture or
 // seed: its Id is kept (when empty, the Id of the existing type with its
-// name, or a new one); an existing type with the same Id or name is replaced.
+// name, or a new one); an existing type with the same Id, or without an Id
+// the same name, is replaced. An Id and a name that belong to two
+// different job types is a Conflict: replacing one would delete the other.
 func putFixtureJobType(ctx context.Context, tx *sql.Tx, jt *model.JobType) error {
 	if jt.Id == "" {
 		var existing string
@@ -225,9 +233,6 @@ func putFixtureJobType(ctx context.Context, tx *sql.Tx, jt *model.JobType) error
 		default:
 			return fmt.Errorf("look up job type %s: %w", jt.JobTypeName, err)
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM job_types WHERE name_key = ? AND id <> ?`, model.NameKey(jt.JobTypeName), jt.Id); err != nil {
-		return fmt.Errorf("replace job type %s: %w", jt.JobTypeName, err)
 	}
 	return putJobType(ctx, tx, jt, true)
 }

@@ -24,6 +24,9 @@ type Options struct {
 	Now func() time.Time
 	// JobPolicy says which job runs complete by themselves (see JobPolicy).
 	JobPolicy JobPolicy
+	// Seed, when set, seeds a database that has never been seeded (a new
+	// one) with these fixtures. A persistent database is seeded only once.
+	Seed *Fixtures
 }
 
 // Store is the mock's state. It is safe for concurrent use.
@@ -34,6 +37,7 @@ type Store struct {
 	path    string
 	tempDir string // removed on Close when the database is ephemeral
 	policy  atomic.Pointer[JobPolicy]
+	seeded  bool // Open seeded the database
 }
 
 // Open opens (creating if needed) the database and applies migrations.
@@ -54,14 +58,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if strings.ContainsAny(s.path, "?#") {
 		return nil, fmt.Errorf("database path %q must not contain '?' or '#'", s.path)
 	}
-	if err := s.open(ctx); err != nil {
+	if err := s.open(ctx, opts.Seed); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Store) open(ctx context.Context) error {
+func (s *Store) open(ctx context.Context, seed *Fixtures) error {
 	// Pragmas go in the DSN so that every pooled connection gets them.
 	pragmas := "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	var err error
@@ -77,6 +81,11 @@ func (s *Store) open(ctx context.Context) error {
 	if err := s.migrate(ctx); err != nil {
 		return err
 	}
+	if seed != nil {
+		if err := s.seedNew(ctx, *seed); err != nil {
+			return err
+		}
+	}
 	if s.read, err = sql.Open("sqlite", s.path+pragmas+"&_pragma=query_only(1)"); err != nil {
 		return fmt.Errorf("open database %s for reading: %w", s.path, err)
 	}
@@ -86,6 +95,34 @@ func (s *Store) open(ctx context.Context) error {
 	s.read.SetConnMaxIdleTime(0)
 	return nil
 }
+
+// seedNew seeds the database if it has never been seeded. It runs before
+// the reader pool opens, so the writer may leave WAL mode for the load: a
+// rollback journal writes each page once, where WAL writes it twice
+// (log, then checkpoint). The load stays atomic either way.
+func (s *Store) seedNew(ctx context.Context, f Fixtures) error {
+	var n int
+	if err := s.write.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'seeded'`).Scan(&n); err != nil {
+		return fmt.Errorf("read seed marker: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := s.write.ExecContext(ctx, `PRAGMA journal_mode = DELETE`); err != nil {
+		return fmt.Errorf("leave WAL for seeding: %w", err)
+	}
+	if err := s.Reset(ctx, f); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if _, err := s.write.ExecContext(ctx, `PRAGMA journal_mode = WAL`); err != nil {
+		return fmt.Errorf("return to WAL after seeding: %w", err)
+	}
+	s.seeded = true
+	return nil
+}
+
+// SeededOnOpen reports whether Open seeded the database (it was new).
+func (s *Store) SeededOnOpen() bool { return s.seeded }
 
 // Path is the database file in use.
 func (s *Store) Path() string { return s.path }

@@ -33,7 +33,6 @@ CREATE TABLE agents (
 CREATE INDEX agents_status ON agents (status, agent_id);
 CREATE INDEX agents_client_machine ON agents (client_machine, agent_id);
 CREATE INDEX agents_last_seen ON agents (last_seen, agent_id);
-CREATE INDEX agents_platform ON agents (platform, agent_id);
 
 CREATE TABLE job_types (
     id          TEXT PRIMARY KEY COLLATE NOCASE,
