@@ -12,6 +12,7 @@ import (
 
 	"github.com/mockcommand/mockcommand/internal/api"
 	"github.com/mockcommand/mockcommand/internal/app"
+	"github.com/mockcommand/mockcommand/internal/journal"
 	"github.com/mockcommand/mockcommand/internal/store"
 )
 
@@ -24,6 +25,7 @@ type config struct {
 	logFormat       string
 	shutdownTimeout time.Duration
 	journalSize     int
+	journalBytes    int
 	jobPolicy       store.JobPolicy
 	api             api.Config
 }
@@ -61,6 +63,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	shutdown := str("shutdown-timeout", "10s", "how long to let in-flight requests finish on SIGINT/SIGTERM")
 	adminToken := str("admin-token", "", "when set, /_mock/ admin routes (except /_mock/health) need Authorization: Bearer <token>")
 	journalSize := str("journal-size", strconv.Itoa(app.DefaultJournalSize), "how many requests the journal (GET /_mock/requests) keeps")
+	journalBytes := str("journal-bytes", strconv.Itoa(journal.DefaultMaxBytes), "how many bytes of request and response bodies the journal keeps (the oldest entries go first)")
 	jobMode := str("job-mode", api.ModeImmediate, "how due job runs complete: immediate (with Success) or manual (through POST /_mock/jobs/{id}/complete)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -89,6 +92,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if cfg.journalSize, err = strconv.Atoi(*journalSize); err != nil || cfg.journalSize < 1 || cfg.journalSize > 1_000_000 {
 		errs = append(errs, fmt.Errorf("--journal-size: %q is not a number from 1 to 1000000", *journalSize))
+	}
+	if cfg.journalBytes, err = strconv.Atoi(*journalBytes); err != nil || cfg.journalBytes < 1 {
+		errs = append(errs, fmt.Errorf("--journal-bytes: %q is not a positive number", *journalBytes))
 	}
 	if cfg.jobPolicy, err = api.PolicyFromMode(*jobMode, nil); err != nil {
 		errs = append(errs, fmt.Errorf("--job-mode: %w", err))

@@ -23,7 +23,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	logger := newLogger(stderr, cfg)
-	opts := app.Options{DBPath: cfg.db, API: cfg.api, Logger: logger, JournalSize: cfg.journalSize, JobPolicy: cfg.jobPolicy}
+	opts := app.Options{DBPath: cfg.db, API: cfg.api, Logger: logger, JournalSize: cfg.journalSize, JournalBytes: cfg.journalBytes, JobPolicy: cfg.jobPolicy}
 	if cfg.fixtures != "" {
 		opts.Fixtures, opts.FixturesLabel = os.DirFS(cfg.fixtures), cfg.fixtures
 	}

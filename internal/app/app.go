@@ -28,6 +28,7 @@ type Options struct {
 	Logger        *slog.Logger
 	Clock         *clock.Clock    // nil for a new real-time clock
 	JournalSize   int             // requests the journal keeps; 0 for DefaultJournalSize
+	JournalBytes  int             // body bytes the journal keeps; 0 for journal.DefaultMaxBytes
 	JobPolicy     store.JobPolicy // which job runs complete by themselves
 }
 
@@ -73,7 +74,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	a := &App{
 		Store:    st,
 		Clock:    opts.Clock,
-		Journal:  journal.New(opts.JournalSize),
+		Journal:  journal.New(opts.JournalSize, opts.JournalBytes),
 		Faults:   &fault.Set{},
 		Fixtures: fx,
 	}

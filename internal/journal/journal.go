@@ -27,36 +27,58 @@ type Entry struct {
 // MaxBody is how much of each request and response body is kept.
 const MaxBody = 64 << 10
 
-// Journal is a fixed-size ring of entries, safe for concurrent use.
+// DefaultMaxBytes is the default budget for the bodies a journal keeps.
+const DefaultMaxBytes = 16 << 20
+
+// Journal is a ring of entries bounded both in number and in the bytes of
+// the bodies it keeps, safe for concurrent use: the oldest entries are
+// dropped when either bound is reached, so a long run never grows memory.
 type Journal struct {
-	mu      sync.Mutex
-	entries []Entry // ring storage
-	next    int     // index of the slot the next entry goes to
-	full    bool
-	seq     int64
+	mu       sync.Mutex
+	entries  []Entry // ring storage
+	head     int     // index of the oldest entry
+	n        int     // entries held
+	bytes    int     // body bytes held
+	maxBytes int
+	seq      int64
 }
 
-// New returns a journal keeping the last size entries (size >= 1).
-func New(size int) *Journal {
-	return &Journal{entries: make([]Entry, max(size, 1))}
+// New returns a journal keeping at most size entries (size >= 1) whose
+// bodies total at most maxBytes (DefaultMaxBytes when 0).
+func New(size, maxBytes int) *Journal {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	return &Journal{entries: make([]Entry, max(size, 1)), maxBytes: maxBytes}
 }
 
-// Size is the journal's capacity.
+// Size is the journal's capacity in entries.
 func (j *Journal) Size() int { return len(j.entries) }
 
+func entryBytes(e *Entry) int { return len(e.Body) + len(e.ResponseBody) }
+
 // Add records e, giving it the next id, and returns the id. The oldest
-// entry is dropped when the journal is full.
+// entries are dropped to make room.
 func (j *Journal) Add(e Entry) int64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.seq++
 	e.Id = j.seq
-	j.entries[j.next] = e
-	j.next = (j.next + 1) % len(j.entries)
-	if j.next == 0 {
-		j.full = true
+	size := entryBytes(&e)
+	for j.n > 0 && (j.n == len(j.entries) || j.bytes+size > j.maxBytes) {
+		j.dropOldest()
 	}
+	j.entries[(j.head+j.n)%len(j.entries)] = e
+	j.n++
+	j.bytes += size
 	return e.Id
+}
+
+func (j *Journal) dropOldest() {
+	j.bytes -= entryBytes(&j.entries[j.head])
+	j.entries[j.head] = Entry{}
+	j.head = (j.head + 1) % len(j.entries)
+	j.n--
 }
 
 // Clear drops every entry. Ids keep increasing.
@@ -64,7 +86,7 @@ func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	clear(j.entries)
-	j.next, j.full = 0, false
+	j.head, j.n, j.bytes = 0, 0, 0
 }
 
 // Filter selects entries. Zero fields match everything.
@@ -89,14 +111,9 @@ func (f Filter) match(e *Entry) bool {
 func (j *Journal) List(f Filter, offset, limit int) (page []Entry, total int) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	n := j.next
-	start := 0
-	if j.full {
-		n, start = len(j.entries), j.next
-	}
 	page = []Entry{}
-	for i := range n {
-		e := &j.entries[(start+i)%len(j.entries)]
+	for i := range j.n {
+		e := &j.entries[(j.head+i)%len(j.entries)]
 		if !f.match(e) {
 			continue
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 func TestJournal_RingKeepsTheNewest(t *testing.T) {
-	j := journal.New(3)
+	j := journal.New(3, 0)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 5 {
 		j.Add(journal.Entry{Method: "GET", Path: fmt.Sprintf("/p%d", i), Time: t0.Add(time.Duration(i) * time.Second)})
@@ -34,6 +34,26 @@ func TestJournal_RingKeepsTheNewest(t *testing.T) {
 	}
 	if id := j.Add(journal.Entry{}); id != 6 {
 		t.Errorf("id after Clear = %d, want 6 (ids keep increasing)", id)
+	}
+}
+
+func TestJournal_ByteBudgetDropsTheOldest(t *testing.T) {
+	j := journal.New(100, 1000)
+	for i := range 10 {
+		j.Add(journal.Entry{Path: fmt.Sprint(i), Body: string(make([]byte, 150)), ResponseBody: string(make([]byte, 150))})
+	}
+	page, total := j.List(journal.Filter{}, 0, 0)
+	if total != 3 || page[0].Path != "7" || page[2].Path != "9" {
+		t.Errorf("kept %d entries from %s; want the newest 3 (900 of 1000 bytes)", total, page[0].Path)
+	}
+	// An entry larger than the budget is still kept, alone.
+	j.Add(journal.Entry{Path: "big", ResponseBody: string(make([]byte, 5000))})
+	if page, total := j.List(journal.Filter{}, 0, 0); total != 1 || page[0].Path != "big" {
+		t.Errorf("after a huge entry: %d entries", total)
+	}
+	j.Add(journal.Entry{Path: "small"})
+	if _, total := j.List(journal.Filter{}, 0, 0); total != 1 {
+		t.Errorf("the huge entry should make way for the next: %d entries", total)
 	}
 }
 

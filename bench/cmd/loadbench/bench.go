@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+const seedQuery = `Status -eq 2 AND Capabilities -contains "LOGS"`
+
+// endpoint is one measured route: how to call it on the mock, and the
+// ceiling path that returns a body of the same size.
+type endpoint struct {
+	name, method, path, body string
+}
+
+func bench(ctx context.Context, c config) error {
+	tmp, err := os.MkdirTemp("", "loadbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	fmt.Printf("machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel())
+	if c.mockBin == "" {
+		fmt.Println("building mockcommand (CGO_ENABLED=0 -trimpath, as the Dockerfile does)…")
+		if c.mockBin, err = buildMock(ctx, tmp); err != nil {
+			return err
+		}
+	}
+	var report strings.Builder
+
+	// Start-up: the default fixtures, several times.
+	var readies []time.Duration
+	for range 5 {
+		p, ready, err := start(ctx, c.mockBin, "/_mock/health", "--addr", "127.0.0.1:0", "--log-level", "warn")
+		if err != nil {
+			return err
+		}
+		p.stop()
+		readies = append(readies, ready)
+	}
+	sort.Slice(readies, func(i, j int) bool { return readies[i] < readies[j] })
+	line := fmt.Sprintf("ready (health 200) with the default fixtures: median %s, min %s, max %s over %d starts",
+		fmtDur(readies[len(readies)/2]), fmtDur(readies[0]), fmtDur(readies[len(readies)-1]), len(readies))
+	fmt.Println(line)
+	report.WriteString("- " + line + "\n")
+
+	// Seeding from fixture files of c.scale sizes, then latency by scale.
+	for _, n := range c.scale {
+		if err := scaleRun(ctx, c, tmp, n, &report); err != nil {
+			return err
+		}
+	}
+
+	// Load runs at c.agents.
+	dir, err := writeFixtures(tmp, c.agents)
+	if err != nil {
+		return err
+	}
+	mock, ready, err := start(ctx, c.mockBin, "/_mock/health", "--addr", "127.0.0.1:0", "--log-level", "warn", "--fixtures", dir)
+	if err != nil {
+		return err
+	}
+	defer mock.stop()
+	fmt.Printf("mock with %d agents ready in %s at %s\n", c.agents, fmtDur(ready), mock.url)
+	base := mock.url + "/KeyfactorAPI"
+	agentID, err := approvedAgentWith(base, "RebootHost")
+	if err != nil {
+		return err
+	}
+	q := url.Values{"pq.queryString": {seedQuery}, "pq.returnLimit": {"50"}, "pq.pageReturned": {"1"}}
+	endpoints := []endpoint{
+		{"GET /Agents (seed query, page of 50)", "GET", "/Agents?" + q.Encode(), ""},
+		{"GET /JobTypes/Custom", "GET", "/JobTypes/Custom", ""},
+		{"POST /OrchestratorJobs/Custom (defaults applied)", "POST", "/OrchestratorJobs/Custom",
+			`{"AgentId":"` + agentID + `","JobTypeName":"RebootHost","JobFields":{"Host":"web01.corp.example.com"}}`},
+	}
+	// The ceiling serves, for each endpoint, a body of the mock's own answer's size.
+	bodies := filepath.Join(tmp, "ceiling")
+	if err := os.MkdirAll(bodies, 0o755); err != nil {
+		return err
+	}
+	for i, e := range endpoints {
+		status, body, err := fetch(e.method, base+e.path, e.body)
+		if err != nil || status != 200 {
+			return fmt.Errorf("%s: status %d, %v: %s", e.name, status, err, body)
+		}
+		if err := os.WriteFile(filepath.Join(bodies, fmt.Sprint(i)), body, 0o644); err != nil {
+			return err
+		}
+		fmt.Printf("  %s: %d-byte answer\n", e.name, len(body))
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	ceiling, _, err := start(ctx, self, "/health", "-serve-ceiling", bodies)
+	if err != nil {
+		return err
+	}
+	defer ceiling.stop()
+
+	var results []result
+	posted := 0
+	header := fmt.Sprintf("%-50s %-8s %5s %10s %9s %9s %7s %8s %6s", "endpoint", "server", "round", "req/s", "p50", "p99", "errors", "RSS MB", "idle")
+	fmt.Println(header)
+	for round := 1; round <= c.rounds; round++ {
+		for i, e := range endpoints {
+			for _, srv := range []string{"ceiling", "mock"} {
+				t, proc := target(e.method, base+e.path, e.body), mock
+				if srv == "ceiling" {
+					t, proc = target(e.method, fmt.Sprintf("%s/%d", ceiling.url, i), e.body), nil
+				}
+				warm, m, rss, idle := measure(ctx, c, t, proc)
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				r := result{endpoint: e.name, server: srv, round: round, rps: m.Throughput, p50: m.Latencies.P50, p99: m.Latencies.P99,
+					errors: errorCount(m), ok: m.StatusCodes["200"], maxRSS: rss}
+				if srv == "mock" && e.method == "POST" {
+					posted += warm.StatusCodes["200"] + m.StatusCodes["200"]
+				}
+				results = append(results, r)
+				fmt.Printf("%-50s %-8s %5d %10.0f %9s %9s %7d %8.1f %5.0f%%\n", e.name, srv, round, r.rps, fmtDur(r.p50), fmtDur(r.p99), r.errors, r.maxRSS, idle*100)
+				if len(m.Errors) > 0 {
+					fmt.Printf("    errors: %s\n", strings.Join(m.Errors[:min(3, len(m.Errors))], "; "))
+				}
+			}
+		}
+	}
+	stored, err := countRuns(base)
+	if err != nil {
+		return err
+	}
+	line = fmt.Sprintf("POST check: %d jobs acknowledged with 200 (warm-up included), %d stored", posted, stored)
+	fmt.Println(line)
+	report.WriteString("- " + line + "\n")
+	summary := summarize(results, c)
+	fmt.Print(summary)
+	if c.out != "" {
+		return os.WriteFile(c.out, []byte(report.String()+"\n"+summary), 0o644)
+	}
+	return nil
+}
+
+// summarize gives, per endpoint, the mean of the rounds and the ratio to
+// the ceiling, as a Markdown table.
+func summarize(results []result, c config) string {
+	type agg struct {
+		rps, p50, p99 []float64
+		errors        uint64
+		rss           float64
+	}
+	byKey := map[string]*agg{}
+	var order []string
+	for _, r := range results {
+		k := r.endpoint + "|" + r.server
+		if byKey[k] == nil {
+			byKey[k] = &agg{}
+			order = append(order, k)
+		}
+		a := byKey[k]
+		a.rps = append(a.rps, r.rps)
+		a.p50 = append(a.p50, float64(r.p50.Microseconds())/1000)
+		a.p99 = append(a.p99, float64(r.p99.Microseconds())/1000)
+		a.errors += r.errors
+		a.rss = max(a.rss, r.maxRSS)
+	}
+	mean := func(v []float64) float64 {
+		s := 0.0
+		for _, x := range v {
+			s += x
+		}
+		return s / float64(len(v))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%d agents, %d connections, %s per run after %s warm-up, %d interleaved rounds (mean of rounds; each round's figure in brackets)\n\n",
+		c.agents, c.conns, c.duration, c.warmup, c.rounds)
+	b.WriteString("| endpoint | server | req/s | p50 ms | p99 ms | errors | max RSS MB | req/s vs ceiling | p99 vs ceiling |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, k := range order {
+		a := byKey[k]
+		name, srv, _ := strings.Cut(k, "|")
+		ratio, p99ratio := "", ""
+		if srv == "mock" {
+			ce := byKey[name+"|ceiling"]
+			ratio = fmt.Sprintf("%.0f%%", 100*mean(a.rps)/mean(ce.rps))
+			p99ratio = fmt.Sprintf("%.2f×", mean(a.p99)/mean(ce.p99))
+		}
+		rss := ""
+		if a.rss > 0 {
+			rss = fmt.Sprintf("%.1f", a.rss)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.0f %s | %.2f | %.2f %s | %d | %s | %s | %s |\n", name, srv, mean(a.rps), bracket(a.rps, "%.0f"),
+			mean(a.p50), mean(a.p99), bracket(a.p99, "%.2f"), a.errors, rss, ratio, p99ratio)
+	}
+	return b.String()
+}
+
+func bracket(v []float64, f string) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = fmt.Sprintf(f, x)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// scaleRun seeds a mock from a fixture file of n agents (timing it) and
+// measures the seed query's latency with one connection.
+func scaleRun(ctx context.Context, c config, tmp string, n int, report *strings.Builder) error {
+	dir, err := writeFixtures(tmp, n)
+	if err != nil {
+		return err
+	}
+	p, ready, err := start(ctx, c.mockBin, "/_mock/health", "--addr", "127.0.0.1:0", "--log-level", "warn", "--fixtures", dir)
+	if err != nil {
+		return err
+	}
+	defer p.stop()
+	q := url.Values{"pq.queryString": {seedQuery}, "pq.returnLimit": {"50"}}
+	settle(c.idle, c.settleMax)
+	attack(ctx, target("GET", p.url+"/KeyfactorAPI/Agents?"+q.Encode(), ""), 1, c.warmup)
+	m := attack(ctx, target("GET", p.url+"/KeyfactorAPI/Agents?"+q.Encode(), ""), 1, c.duration)
+	line := fmt.Sprintf("%d agents: start-up including seeding from the fixture file %s; seed query, 1 connection: p50 %s, p99 %s, %.0f req/s, %d errors",
+		n, fmtDur(ready), fmtDur(m.Latencies.P50), fmtDur(m.Latencies.P99), m.Throughput, errorCount(m))
+	fmt.Println(line)
+	report.WriteString("- " + line + "\n")
+	return nil
+}
+
+// approvedAgentWith finds an approved agent with the capability.
+func approvedAgentWith(base, capability string) (string, error) {
+	q := url.Values{"pq.queryString": {`Status -eq 2 AND Capabilities -contains "` + capability + `"`}, "pq.returnLimit": {"1"}}
+	status, body, err := fetch("GET", base+"/Agents?"+q.Encode(), "")
+	if err != nil || status != 200 {
+		return "", fmt.Errorf("find an agent: %d %v", status, err)
+	}
+	var agents []struct{ AgentId string }
+	if err := json.Unmarshal(body, &agents); err != nil || len(agents) == 0 {
+		return "", fmt.Errorf("find an agent: %v (%d found)", err, len(agents))
+	}
+	return agents[0].AgentId, nil
+}
+
+// countRuns counts the job history entries (one per job in immediate mode).
+func countRuns(base string) (int, error) {
+	status, body, err := fetch("GET", base+"/OrchestratorJobs/JobHistory?pq.returnLimit=2147483647", "")
+	if err != nil || status != 200 {
+		return 0, fmt.Errorf("count jobs: %d %v", status, err)
+	}
+	var runs []json.RawMessage
+	if err := json.Unmarshal(body, &runs); err != nil {
+		return 0, err
+	}
+	return len(runs), nil
+}
+
+func cpuModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "model name"); ok {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+		}
+	}
+	return "unknown CPU"
+}

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mockcommand/mockcommand/fixtures"
+	"github.com/mockcommand/mockcommand/internal/fixturegen"
+)
+
+// process is a server the benchmark started.
+type process struct {
+	cmd *exec.Cmd
+	url string
+}
+
+var listenRE = regexp.MustCompile(`listening on (http://\S+)`)
+
+// start runs bin with args, waits for the line that gives its URL, then
+// until /_mock/health (or /health for the ceiling) answers 200, and returns
+// the time from exec to healthy.
+func start(ctx context.Context, bin string, health string, args ...string) (*process, time.Duration, error) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, 0, err
+	}
+	cmd.Stderr = os.Stderr
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, 0, fmt.Errorf("start %s: %w", bin, err)
+	}
+	p := &process{cmd: cmd}
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if m := listenRE.FindStringSubmatch(sc.Text()); m != nil {
+				urls <- m[1]
+			}
+		}
+		close(urls)
+	}()
+	select {
+	case u, ok := <-urls:
+		if !ok {
+			_ = cmd.Wait()
+			return nil, 0, fmt.Errorf("%s exited before listening", bin)
+		}
+		p.url = u
+	case <-time.After(60 * time.Second):
+		p.stop()
+		return nil, 0, fmt.Errorf("%s did not start listening", bin)
+	}
+	client := &http.Client{Timeout: time.Second}
+	for time.Since(t0) < 60*time.Second {
+		resp, err := client.Get(p.url + health)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p, time.Since(t0), nil
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	p.stop()
+	return nil, 0, fmt.Errorf("%s not healthy", bin)
+}
+
+func (p *process) stop() {
+	if p.cmd.Process != nil {
+		_ = p.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = p.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = p.cmd.Process.Kill()
+		}
+	}
+}
+
+// rssMB reads the process's resident set size.
+func (p *process) rssMB() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// buildMock builds mockcommand as the Dockerfile does.
+func buildMock(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "mockcommand")
+	root, err := repoRoot()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./cmd/mockcommand")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("build mockcommand: %w", err)
+	}
+	return bin, nil
+}
+
+// repoRoot finds the mockcommand module above the working directory.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.HasPrefix(string(b), "module github.com/mockcommand/mockcommand\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no mockcommand module above the working directory; run from the repository")
+		}
+		dir = parent
+	}
+}
+
+// writeFixtures writes n generated agents and the built-in job types to a
+// new directory under parent.
+func writeFixtures(parent string, n int) (string, error) {
+	dir := filepath.Join(parent, fmt.Sprintf("fixtures-%d", n))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	agents, err := json.MarshalIndent(fixturegen.Agents(n, 1), "", "  ")
+	if err != nil {
+		return "", err
+	}
+	jobTypes, err := fsRead(fixtures.JobTypesFile)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, fixtures.AgentsFile), agents, 0o644); err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, fixtures.JobTypesFile), jobTypes, 0o644)
+}
+
+func fsRead(name string) ([]byte, error) {
+	f, err := fixtures.Default().Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// fetch performs one request against the mock and returns the body.
+func fetch(method, url, body string) (int, []byte, error) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	setKeyfactorHeaders(req.Header)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+func setKeyfactorHeaders(h http.Header) {
+	h.Set("x-keyfactor-requested-with", "APIClient")
+	h.Set("x-keyfactor-api-version", "1")
+	h.Set("Authorization", "Basic YWRtaW46cGFzc3dvcmQ=") // admin:password
+	h.Set("Content-Type", "application/json")
+}
+
+// serveCeiling is the ceiling process: GET /health, and each file in dir
+// served at /<name> as a fixed JSON body.
+func serveCeiling(ctx context.Context, dir, addr string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	for _, e := range entries {
+		body, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return err
+		}
+		length := strconv.Itoa(len(body))
+		mux.HandleFunc("/"+e.Name(), func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.Header().Set("Content-Length", length)
+			_, _ = w.Write(body)
+		})
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := listen(addr)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("ceiling listening on http://%s\n", ln.Addr())
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+		return err
+	}
+	return nil
+}
