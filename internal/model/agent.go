@@ -120,6 +120,19 @@ func NormalizeCapabilities(in []string) ([]string, error) {
 // listSep separates the values of a list membership key.
 const listSep = "\x1f"
 
+// JoinList joins values with the unit separator, which values never
+// contain (see NormalizeCapabilities): a compact stored form of a list
+// that SplitList reads back without a JSON decoder.
+func JoinList(values []string) string { return strings.Join(values, listSep) }
+
+// SplitList reverses JoinList; it never returns nil.
+func SplitList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, listSep)
+}
+
 // ListKey is the membership key of a list of values: each one lower-cased
 // (Unicode-aware) and wrapped in unit separators, "" for an empty list. A
 // value is in the list exactly when ListKey([]string{value}) is a

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -12,7 +11,7 @@ import (
 
 // resolveAgents normalises ids and checks that every one exists. Malformed
 // or unknown ids are one Invalid error listing them; nothing is changed.
-func resolveAgents(ctx context.Context, tx *sql.Tx, ids []string) ([]string, error) {
+func resolveAgents(ctx context.Context, tx *Tx, ids []string) ([]string, error) {
 	if len(ids) == 0 {
 		return nil, model.Errorf(model.Invalid, "The body must be a non-empty JSON array of orchestrator ids.")
 	}
@@ -57,14 +56,14 @@ func (s *Store) ResetAgents(ctx context.Context, ids []string) error {
 
 // ResetAgent resets one agent named in a path: an unknown id is NotFound.
 func (s *Store) ResetAgent(ctx context.Context, id string) error {
-	if err := s.readTx(ctx, func(tx *sql.Tx) error { _, err := findAgent(ctx, tx, id); return err }); err != nil {
+	if err := s.readTx(ctx, func(tx *Tx) error { _, err := findAgent(ctx, tx, id); return err }); err != nil {
 		return err
 	}
 	return s.ResetAgents(ctx, []string{id})
 }
 
 func (s *Store) setAgentStatus(ctx context.Context, ids []string, status int, reset bool) error {
-	return s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	return s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		ids, err := resolveAgents(ctx, tx, ids)
 		if err != nil {
 			return err
@@ -88,7 +87,7 @@ func (s *Store) setAgentStatus(ctx context.Context, ids []string, status int, re
 // path (unknown: NotFound). The agent must be approved and have LOGS.
 func (s *Store) FetchLogs(ctx context.Context, id string) (model.JobResponse, error) {
 	var norm string
-	if err := s.readTx(ctx, func(tx *sql.Tx) error {
+	if err := s.readTx(ctx, func(tx *Tx) error {
 		a, err := findAgent(ctx, tx, id)
 		norm = a.AgentId
 		return err
@@ -119,7 +118,7 @@ func ParseReenrollment(s string) (int, bool) {
 // returned as failed; the others are updated.
 func (s *Store) SetAuthCertificateReenrollment(ctx context.Context, ids []string, status int) (failed []string, err error) {
 	failed = []string{}
-	err = s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	err = s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		for _, raw := range ids {
 			id, err := model.NormalizeGUID(raw)
 			if err != nil {
@@ -143,7 +142,7 @@ func (s *Store) SetAuthCertificateReenrollment(ctx context.Context, ids []string
 // deleted with force, which deletes those too (Command's
 // DELETE /Agents/{id}?force=true).
 func (s *Store) DeleteAgent(ctx context.Context, id string, force bool) error {
-	return s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	return s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		a, err := findAgent(ctx, tx, id)
 		if err != nil {
 			return err
@@ -178,7 +177,7 @@ func (s *Store) ReplaceAgent(ctx context.Context, a model.Agent) (model.Agent, e
 }
 
 func (s *Store) putAgent(ctx context.Context, a model.Agent, replace bool) (model.Agent, error) {
-	err := s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		if err := a.Normalize(now); err != nil {
 			return err
 		}
@@ -196,10 +195,12 @@ func (s *Store) putAgent(ctx context.Context, a model.Agent, replace bool) (mode
 		if err := w.close(); err != nil {
 			return err
 		}
-		list := []model.Agent{a}
-		err = deriveJobTypes(ctx, tx, list)
-		a = list[0]
-		return err
+		return nil
 	})
-	return a, err
+	if err != nil {
+		return model.Agent{}, err
+	}
+	list := []model.Agent{a}
+	err = s.deriveJobTypes(ctx, list)
+	return list[0], err
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -16,45 +15,42 @@ const agentColumns = `a.agent_id, a.client_machine, a.username, a.platform, a.ve
 	a.auth_cert_reenrollment, a.last_thumbprint_used, a.last_error_code, a.last_error_message`
 
 // ListAgents returns one page of agents matching opts, with JobTypes derived
-// from each agent's capabilities.
+// from each agent's capabilities. It is one SQL statement: filter, sort
+// and page all run in SQLite.
 func (s *Store) ListAgents(ctx context.Context, opts ListOptions) ([]model.Agent, error) {
 	where, order, args, err := agentResource.listSQL(opts, s.now())
 	if err != nil {
 		return nil, err
 	}
-	var agents []model.Agent
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+agentColumns+` FROM agents a WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
-		if err != nil {
-			return fmt.Errorf("list agents: %w", err)
-		}
-		if agents, err = scanAgents(rows); err != nil {
-			return err
-		}
-		return deriveJobTypes(ctx, tx, agents)
-	})
-	return agents, err
+	rows, err := s.query(ctx, `SELECT `+agentColumns+` FROM agents a WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list agents: %w", err)
+	}
+	agents, err := scanAgents(rows)
+	if err != nil {
+		return nil, err
+	}
+	return agents, s.deriveJobTypes(ctx, agents)
 }
 
 // GetAgent returns one agent, or a NotFound error.
 func (s *Store) GetAgent(ctx context.Context, id string) (model.Agent, error) {
 	var a model.Agent
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *Tx) error {
 		var err error
 		a, err = findAgent(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		list := []model.Agent{a}
-		err = deriveJobTypes(ctx, tx, list)
-		a = list[0]
 		return err
 	})
-	return a, err
+	if err != nil {
+		return model.Agent{}, err
+	}
+	list := []model.Agent{a}
+	err = s.deriveJobTypes(ctx, list)
+	return list[0], err
 }
 
 // findAgent loads one agent by id (any GUID spelling) or returns NotFound.
-func findAgent(ctx context.Context, tx *sql.Tx, id string) (model.Agent, error) {
+func findAgent(ctx context.Context, tx *Tx, id string) (model.Agent, error) {
 	norm, err := model.NormalizeGUID(id)
 	if err != nil {
 		return model.Agent{}, model.Errorf(model.NotFound, "Agent %q was not found: the id is not a GUID.", id)
@@ -89,9 +85,7 @@ func scanAgents(rows *sql.Rows) ([]model.Agent, error) {
 			return nil, fmt.Errorf("agent %s: stored LastSeen %q: %w", a.AgentId, lastSeen, err)
 		}
 		a.LastSeen = model.NewTime(t)
-		if err := json.Unmarshal([]byte(caps), &a.Capabilities); err != nil {
-			return nil, fmt.Errorf("agent %s: stored capabilities: %w", a.AgentId, err)
-		}
+		a.Capabilities = model.SplitList(caps)
 		agents = append(agents, a)
 	}
 	if err := rows.Err(); err != nil {
@@ -103,34 +97,20 @@ func scanAgents(rows *sql.Rows) ([]model.Agent, error) {
 // deriveJobTypes fills each agent's JobTypes (Command v25) with the job
 // types its capabilities let it run: a custom job type whose name is one of
 // its capabilities, and FetchLogs when it has LOGS.
-func deriveJobTypes(ctx context.Context, tx *sql.Tx, agents []model.Agent) error {
+func (s *Store) deriveJobTypes(ctx context.Context, agents []model.Agent) error {
 	if len(agents) == 0 {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, name, capability FROM job_types`)
+	snap, err := s.jobTypeSnapshot(ctx)
 	if err != nil {
-		return fmt.Errorf("load job types: %w", err)
-	}
-	defer rows.Close()
-	type jt struct{ id, name string }
-	byCap := map[string][]jt{}
-	for rows.Next() {
-		var id, name, capability string
-		if err := rows.Scan(&id, &name, &capability); err != nil {
-			return fmt.Errorf("scan job type: %w", err)
-		}
-		k := strings.ToLower(capability)
-		byCap[k] = append(byCap[k], jt{id, name})
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("load job types: %w", err)
+		return err
 	}
 	for i := range agents {
 		agents[i].JobTypes = []model.AgentJobType{}
 		for _, c := range agents[i].Capabilities {
-			for _, t := range byCap[strings.ToLower(c)] {
-				name := t.name
-				agents[i].JobTypes = append(agents[i].JobTypes, model.AgentJobType{Name: &name, JobTypeId: t.id})
+			for _, t := range snap.byCap[strings.ToLower(c)] {
+				name := t.JobTypeName
+				agents[i].JobTypes = append(agents[i].JobTypes, model.AgentJobType{Name: &name, JobTypeId: t.Id})
 			}
 		}
 	}
@@ -145,16 +125,15 @@ const agentColumnCount = 16
 // reset); 60 rows x 15 columns stays far below SQLite's parameter limit.
 const agentBatch = 60
 
-// agentWriter writes agents in multi-row statements, prepared once per
-// transaction for full batches.
+// agentWriter writes agents in multi-row statements (the statement cache
+// keeps the one for full batches prepared).
 type agentWriter struct {
 	ctx     context.Context
-	tx      *sql.Tx
+	tx      *Tx
 	pending []*model.Agent
-	full    *sql.Stmt // INSERT of agentBatch agents
 }
 
-func newAgentWriter(ctx context.Context, tx *sql.Tx) *agentWriter {
+func newAgentWriter(ctx context.Context, tx *Tx) *agentWriter {
 	return &agentWriter{ctx: ctx, tx: tx}
 }
 
@@ -192,36 +171,15 @@ func (w *agentWriter) flush() error {
 	w.pending = w.pending[:0]
 	args := make([]any, 0, len(batch)*agentColumnCount)
 	for _, a := range batch {
-		caps, err := json.Marshal(a.Capabilities)
-		if err != nil {
-			return fmt.Errorf("encode capabilities: %w", err)
-		}
 		args = append(args, a.AgentId, a.ClientMachine, a.Username, a.AgentPlatform, a.Version, a.Status,
-			a.LastSeen.String(), string(caps), model.ListKey(a.Capabilities), a.Blueprint, a.Thumbprint,
+			a.LastSeen.String(), model.JoinList(a.Capabilities), model.ListKey(a.Capabilities), a.Blueprint, a.Thumbprint,
 			a.LegacyThumbprint, a.AuthCertificateReenrollment, a.LastThumbprintUsed, a.LastErrorCode, a.LastErrorMessage)
 	}
-	var err error
-	if len(batch) == agentBatch {
-		if w.full == nil {
-			if w.full, err = w.tx.PrepareContext(w.ctx, upsertSQL(agentBatch)); err != nil {
-				return fmt.Errorf("prepare agent insert: %w", err)
-			}
-		}
-		_, err = w.full.ExecContext(w.ctx, args...)
-	} else {
-		_, err = w.tx.ExecContext(w.ctx, upsertSQL(len(batch)), args...)
-	}
-	if err != nil {
+	if _, err := w.tx.ExecContext(w.ctx, upsertSQL(len(batch)), args...); err != nil {
 		return fmt.Errorf("write agents %s…: %w", batch[0].AgentId, err)
 	}
 	return nil
 }
 
-// close writes what is queued and releases the prepared statement.
-func (w *agentWriter) close() error {
-	err := w.flush()
-	if w.full != nil {
-		_ = w.full.Close()
-	}
-	return err
-}
+// close writes what is queued.
+func (w *agentWriter) close() error { return w.flush() }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -61,14 +62,42 @@ func BenchmarkListAgentsDeepPage(b *testing.B) {
 	}
 }
 
-// BenchmarkSeed measures seeding (Reset) with 100k generated agents.
+// BenchmarkSeed measures what start-up does with a fixture file of 100k
+// agents once it is decoded: open a new database and seed it.
 func BenchmarkSeed(b *testing.B) {
-	agents := fixturegen.Agents(100_000, 1)
+	f := store.Fixtures{Agents: fixturegen.Agents(100_000, 1)}
+	if err := f.Normalize(testNow); err != nil { // as fixtures.Load does
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	dir := b.TempDir()
+	i := 0
+	for b.Loop() {
+		i++
+		st, err := store.Open(ctx, store.Options{Path: filepath.Join(dir, fmt.Sprintf("seed%d.db", i)), Seed: &f})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !st.SeededOnOpen() {
+			b.Fatal("not seeded")
+		}
+		b.StopTimer()
+		st.Close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkReset measures POST /_mock/reset's store work with 100k agents
+// already stored: clear everything, then seed again.
+func BenchmarkReset(b *testing.B) {
+	f := store.Fixtures{Agents: fixturegen.Agents(100_000, 1)}
+	if err := f.Normalize(testNow); err != nil {
+		b.Fatal(err)
+	}
 	st := mustOpenStore(b)
 	ctx := context.Background()
-	b.ResetTimer()
 	for b.Loop() {
-		if err := st.Reset(ctx, store.Fixtures{Agents: agents}); err != nil {
+		if err := st.Reset(ctx, f); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -86,5 +115,37 @@ func BenchmarkScheduleJob(b *testing.B) {
 		if _, err := st.ScheduleJob(ctx, in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkScheduleJobParallel schedules jobs from 32 goroutines at once,
+// as the load run's 32 connections do (group commit lets them share
+// commits), in manual mode (a Waiting run per job) and immediate mode
+// (the run completes at once, and the agent's LastSeen moves).
+func BenchmarkScheduleJobParallel(b *testing.B) {
+	for _, mode := range []struct {
+		name   string
+		policy store.JobPolicy
+	}{{"manual", store.JobPolicy{}}, {"immediate", store.JobPolicy{Immediate: true}}} {
+		b.Run(mode.name, func(b *testing.B) {
+			st := jobFixture(b)
+			st.SetJobPolicy(mode.policy)
+			ctx := context.Background()
+			in := store.ScheduleJobInput{AgentId: idA, JobTypeName: "RebootHost", JobFields: map[string]model.Scalar{"Host": model.S("web01")}}
+			b.SetParallelism(16) // 16 x GOMAXPROCS(2) = 32 goroutines
+			b.ReportAllocs()
+			b.ResetTimer()
+			ops0, commits0 := st.WriteStats()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := st.ScheduleJob(ctx, in); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			ops, commits := st.WriteStats()
+			b.ReportMetric(float64(ops-ops0)/float64(max(commits-commits0, 1)), "ops/commit")
+		})
 	}
 }

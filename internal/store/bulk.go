@@ -2,11 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/mockcommand/mockcommand/internal/model"
 )
@@ -59,8 +56,8 @@ func (s *Store) ScheduleBulk(ctx context.Context, in BulkJobInput) (BulkJobRespo
 		return BulkJobResponse{}, err
 	}
 	var resp BulkJobResponse
-	err = s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		jt, ok, err := findJobTypeByName(ctx, tx, in.JobTypeName)
+	err = s.writeTx(ctx, func(tx *Tx, now time.Time) error {
+		jt, ok, err := s.jobTypeByName(ctx, tx, in.JobTypeName)
 		if err != nil {
 			return err
 		}
@@ -84,7 +81,7 @@ func (s *Store) ScheduleBulk(ctx context.Context, in BulkJobInput) (BulkJobRespo
 				continue
 			}
 			seen[id] = true
-			agent, _, err := checkJobTarget(ctx, tx, id, jt.JobTypeName)
+			agent, _, err := s.checkJobTarget(ctx, tx, id, jt.JobTypeName)
 			if err != nil {
 				if model.KindOf(err) == model.Invalid {
 					resp.FailedOrchestratorIds = append(resp.FailedOrchestratorIds, id)
@@ -92,9 +89,9 @@ func (s *Store) ScheduleBulk(ctx context.Context, in BulkJobInput) (BulkJobRespo
 				}
 				return err
 			}
-			job := model.JobResponse{JobId: uuid.NewString(), OrchestratorId: id, JobTypeName: jt.JobTypeName,
+			job := model.JobResponse{JobId: newJobID(), OrchestratorId: id, JobTypeName: jt.JobTypeName,
 				Schedule: sched, JobFields: fields, RequestTimestamp: resp.RequestTimestamp}
-			if err := s.storeJob(ctx, tx, &job, agent.ClientMachine, now); err != nil {
+			if err := s.storeJob(ctx, tx, &job, agent.clientMachine, now); err != nil {
 				return err
 			}
 			resp.OrchestratorJobPairs = append(resp.OrchestratorJobPairs, BulkJobPair{JobId: job.JobId, OrchestratorId: id})

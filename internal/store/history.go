@@ -25,12 +25,7 @@ func (s *Store) ListJobHistory(ctx context.Context, opts ListOptions) ([]model.J
 	if err != nil {
 		return nil, err
 	}
-	var out []model.JobHistory
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
-		out, err = queryRuns(ctx, tx, `WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
-		return err
-	})
-	return out, err
+	return queryRuns(ctx, s.reader(), `WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
 }
 
 // JobResultData returns the data a completed run handed back.
@@ -39,7 +34,7 @@ func (s *Store) JobResultData(ctx context.Context, historyID int64) (model.JobRe
 		return model.JobResultData{}, err
 	}
 	out := model.JobResultData{JobHistoryId: historyID}
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT data FROM job_history WHERE id = ?`, historyID).Scan(&out.Data)
 		if err == sql.ErrNoRows {
 			return model.Errorf(model.NotFound, "Job history %d was not found.", historyID)
@@ -52,7 +47,7 @@ func (s *Store) JobResultData(ctx context.Context, historyID int64) (model.JobRe
 	return out, err
 }
 
-func findRun(ctx context.Context, tx *sql.Tx, id int64) (model.JobHistory, error) {
+func findRun(ctx context.Context, tx *Tx, id int64) (model.JobHistory, error) {
 	runs, err := queryRuns(ctx, tx, `WHERE h.id = ?`, id)
 	if err != nil {
 		return model.JobHistory{}, err
@@ -63,8 +58,8 @@ func findRun(ctx context.Context, tx *sql.Tx, id int64) (model.JobHistory, error
 	return runs[0], nil
 }
 
-func queryRuns(ctx context.Context, tx *sql.Tx, tail string, args ...any) ([]model.JobHistory, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+runColumns+` FROM job_history h `+tail, args...)
+func queryRuns(ctx context.Context, q querier, tail string, args ...any) ([]model.JobHistory, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+runColumns+` FROM job_history h `+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list job history: %w", err)
 	}
@@ -109,7 +104,7 @@ func idsJSON[T any](ids []T) string {
 
 // selectRuns resolves the runs named by ids and/or matching query (their
 // union). Ids that do not exist are an Invalid error; neither given is too.
-func selectRuns(ctx context.Context, tx *sql.Tx, ids []int64, q string, now time.Time) (string, error) {
+func selectRuns(ctx context.Context, tx *Tx, ids []int64, q string, now time.Time) (string, error) {
 	if len(ids) == 0 && strings.TrimSpace(q) == "" {
 		return "", model.Errorf(model.Invalid, "Give the runs to act on in JobAuditIds, in Query, or in both.")
 	}
@@ -171,7 +166,7 @@ func collectInts(rows *sql.Rows, into map[int64]bool) error {
 // It returns how many runs changed.
 func (s *Store) AcknowledgeRuns(ctx context.Context, ids []int64, q string) (int, error) {
 	var n int64
-	err := s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		sel, err := selectRuns(ctx, tx, ids, q, now)
 		if err != nil {
 			return err
@@ -196,7 +191,7 @@ func (s *Store) AcknowledgeRuns(ctx context.Context, ids []int64, q string) (int
 // rescheduled.
 func (s *Store) RescheduleRuns(ctx context.Context, ids []int64, q string) (int, error) {
 	n := 0
-	err := s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		sel, err := selectRuns(ctx, tx, ids, q, now)
 		if err != nil {
 			return err
@@ -247,7 +242,7 @@ func (s *Store) RescheduleRuns(ctx context.Context, ids []int64, q string) (int,
 // returns how many jobs were unscheduled.
 func (s *Store) UnscheduleJobs(ctx context.Context, jobIDs []string, q string) (int, error) {
 	var n int
-	err := s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		if len(jobIDs) == 0 && strings.TrimSpace(q) == "" {
 			return model.Errorf(model.Invalid, "Give the jobs to unschedule in JobIds, in Query, or in both.")
 		}
@@ -308,7 +303,7 @@ func (s *Store) UnscheduleJobs(ctx context.Context, jobIDs []string, q string) (
 // unscheduleJobs marks the scheduled jobs among a JSON array of job ids
 // unscheduled and drops their waiting runs. idsSQL is the SQL expression
 // giving the array (a placeholder or a subquery) and args its arguments.
-func unscheduleJobs(ctx context.Context, tx *sql.Tx, idsSQL string, args ...any) (int, error) {
+func unscheduleJobs(ctx context.Context, tx *Tx, idsSQL string, args ...any) (int, error) {
 	var ids string
 	if err := tx.QueryRowContext(ctx, `SELECT `+idsSQL, args...).Scan(&ids); err != nil {
 		return 0, fmt.Errorf("select jobs to unschedule: %w", err)

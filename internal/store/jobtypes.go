@@ -20,21 +20,21 @@ func (s *Store) ListJobTypes(ctx context.Context, opts ListOptions) ([]model.Job
 	if err != nil {
 		return nil, err
 	}
-	out := []model.JobType{}
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := queryJobTypes(ctx, tx, `WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
-		for _, r := range rows {
-			out = append(out, r.JobType)
-		}
-		return err
-	})
-	return out, err
+	rows, err := queryJobTypes(ctx, s.reader(), `WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.JobType, len(rows))
+	for i, r := range rows {
+		out[i] = r.JobType
+	}
+	return out, nil
 }
 
 // GetJobType returns one job type by id, or NotFound.
 func (s *Store) GetJobType(ctx context.Context, id string) (model.JobType, error) {
 	var jt model.JobType
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *Tx) error {
 		row, err := findJobType(ctx, tx, id)
 		jt = row.JobType
 		return err
@@ -49,7 +49,7 @@ func (s *Store) CreateJobType(ctx context.Context, jt model.JobType) (model.JobT
 		return model.JobType{}, err
 	}
 	jt.Id = uuid.NewString()
-	err := s.writeTx(ctx, func(tx *sql.Tx, _ time.Time) error {
+	err := s.writeTx(ctx, func(tx *Tx, _ time.Time) error {
 		return putJobType(ctx, tx, &jt, false)
 	})
 	return jt, err
@@ -61,7 +61,7 @@ func (s *Store) UpdateJobType(ctx context.Context, jt model.JobType) (model.JobT
 	if err := jt.Validate(); err != nil {
 		return model.JobType{}, err
 	}
-	err := s.writeTx(ctx, func(tx *sql.Tx, _ time.Time) error {
+	err := s.writeTx(ctx, func(tx *Tx, _ time.Time) error {
 		old, err := findJobType(ctx, tx, jt.Id)
 		if err != nil {
 			return err
@@ -78,7 +78,7 @@ func (s *Store) UpdateJobType(ctx context.Context, jt model.JobType) (model.JobT
 // DeleteJobType removes a custom job type. Jobs already scheduled with it
 // keep their job type name.
 func (s *Store) DeleteJobType(ctx context.Context, id string) error {
-	return s.writeTx(ctx, func(tx *sql.Tx, _ time.Time) error {
+	return s.writeTx(ctx, func(tx *Tx, _ time.Time) error {
 		old, err := findJobType(ctx, tx, id)
 		if err != nil {
 			return err
@@ -89,13 +89,14 @@ func (s *Store) DeleteJobType(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM job_types WHERE id = ?`, old.Id); err != nil {
 			return fmt.Errorf("delete job type: %w", err)
 		}
+		tx.jobTypesChanged = true
 		return nil
 	})
 }
 
 // putJobType inserts or (replace) updates a validated job type after checking
 // that no other job type has its name.
-func putJobType(ctx context.Context, tx *sql.Tx, jt *model.JobType, replace bool) error {
+func putJobType(ctx context.Context, tx *Tx, jt *model.JobType, replace bool) error {
 	var other string
 	err := tx.QueryRowContext(ctx, `SELECT id FROM job_types WHERE name_key = ? AND id <> ?`, model.NameKey(jt.JobTypeName), jt.Id).Scan(&other)
 	switch {
@@ -119,11 +120,12 @@ func putJobType(ctx context.Context, tx *sql.Tx, jt *model.JobType, replace bool
 	if _, err := tx.ExecContext(ctx, q, jt.Id, jt.JobTypeName, model.NameKey(jt.JobTypeName), jt.Description, string(fields), jt.JobTypeName); err != nil {
 		return fmt.Errorf("write job type %s: %w", jt.JobTypeName, err)
 	}
+	tx.jobTypesChanged = true
 	return nil
 }
 
 // ensureFetchLogs (re)creates the built-in FetchLogs job type.
-func ensureFetchLogs(ctx context.Context, tx *sql.Tx) error {
+func ensureFetchLogs(ctx context.Context, tx *Tx) error {
 	desc := "Retrieves the orchestrator's log file (built in)."
 	_, err := tx.ExecContext(ctx, `INSERT INTO job_types (id, name, name_key, description, fields, capability, builtin)
 		VALUES (?, ?, ?, ?, '[]', ?, 1) ON CONFLICT DO NOTHING`,
@@ -131,6 +133,7 @@ func ensureFetchLogs(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return fmt.Errorf("create built-in job type: %w", err)
 	}
+	tx.jobTypesChanged = true
 	return nil
 }
 
@@ -145,7 +148,7 @@ type jobTypeRow struct {
 }
 
 // findJobType loads a job type by id, or returns NotFound.
-func findJobType(ctx context.Context, tx *sql.Tx, id string) (jobTypeRow, error) {
+func findJobType(ctx context.Context, tx *Tx, id string) (jobTypeRow, error) {
 	u, err := uuid.Parse(strings.TrimSpace(id))
 	if err != nil {
 		return jobTypeRow{}, model.Errorf(model.NotFound, "Job type %q was not found: the id is not a GUID.", id)
@@ -162,7 +165,7 @@ func findJobType(ctx context.Context, tx *sql.Tx, id string) (jobTypeRow, error)
 
 // findJobTypeByName loads a job type by name (case-insensitive); ok is false
 // when none matches.
-func findJobTypeByName(ctx context.Context, tx *sql.Tx, name string) (jt jobTypeRow, ok bool, err error) {
+func findJobTypeByName(ctx context.Context, tx *Tx, name string) (jt jobTypeRow, ok bool, err error) {
 	list, err := queryJobTypes(ctx, tx, `WHERE t.name_key = ?`, model.NameKey(name))
 	if err != nil || len(list) == 0 {
 		return jobTypeRow{}, false, err
@@ -170,8 +173,8 @@ func findJobTypeByName(ctx context.Context, tx *sql.Tx, name string) (jt jobType
 	return list[0], true, nil
 }
 
-func queryJobTypes(ctx context.Context, tx *sql.Tx, tail string, args ...any) ([]jobTypeRow, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+jobTypeColumns+` FROM job_types t `+tail, args...)
+func queryJobTypes(ctx context.Context, q querier, tail string, args ...any) ([]jobTypeRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+jobTypeColumns+` FROM job_types t `+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list job types: %w", err)
 	}

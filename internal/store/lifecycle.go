@@ -28,7 +28,7 @@ type jobRow struct {
 	schedule                    model.Schedule
 }
 
-func loadJob(ctx context.Context, tx *sql.Tx, jobID string) (jobRow, error) {
+func loadJob(ctx context.Context, tx *Tx, jobID string) (jobRow, error) {
 	var j jobRow
 	var sched string
 	err := tx.QueryRowContext(ctx, `SELECT job_id, agent_id, client_machine, job_type, schedule, state FROM jobs WHERE job_id = ?`, jobID).
@@ -46,7 +46,13 @@ func loadJob(ctx context.Context, tx *sql.Tx, jobID string) (jobRow, error) {
 }
 
 // insertRun adds a Waiting run of j due at due.
-func insertRun(ctx context.Context, tx *sql.Tx, j jobRow, due time.Time) error {
+func insertRun(ctx context.Context, tx *Tx, j jobRow, due time.Time) error {
+	return insertRunAs(ctx, tx, j, due, nil, model.Completion{})
+}
+
+// insertRunAs adds a run of j due at due: Waiting, or, when end is set,
+// already finished with c (a run that completes the moment it is created).
+func insertRunAs(ctx context.Context, tx *Tx, j jobRow, due time.Time, end *time.Time, c model.Completion) error {
 	sched, err := json.Marshal(j.schedule)
 	if err != nil {
 		return fmt.Errorf("encode schedule: %w", err)
@@ -55,10 +61,20 @@ func insertRun(ctx context.Context, tx *sql.Tx, j jobRow, due time.Time) error {
 	if t := j.schedule.Type(); t != "" {
 		schedType = &t
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO job_history (job_id, agent_id, agent_machine, job_type, schedule, schedule_type, operation_start, status, result)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	status, result, endText := model.JobStatusWaiting, model.JobResultUnknown, (*string)(nil)
+	if end != nil {
+		status, result = model.JobStatusCompleted, c.Result
+		if c.Retry {
+			status = model.JobStatusCompletedWillRetry
+		}
+		e := model.NewTime(*end).String()
+		endText = &e
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO job_history (job_id, agent_id, agent_machine, job_type, schedule, schedule_type,
+		operation_start, operation_end, message, result, status, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		j.id, j.agentID, j.agentMachine, j.jobType, string(sched), schedType, model.NewTime(due).String(),
-		model.JobStatusWaiting, model.JobResultUnknown)
+		endText, c.Message, result, status, c.Data)
 	if err != nil {
 		return fmt.Errorf("add run of job %s: %w", j.id, err)
 	}
@@ -77,7 +93,7 @@ type runTimes struct {
 // LastSeen, and, while the job is still scheduled, schedules what follows:
 // a retry, the next occurrence of a recurring job, or nothing (a one-shot
 // job is then done).
-func completeRun(ctx context.Context, tx *sql.Tx, j jobRow, runID int64, t runTimes, c model.Completion) error {
+func completeRun(ctx context.Context, tx *Tx, j jobRow, runID int64, t runTimes, c model.Completion) error {
 	start, end := t.start, t.end
 	status := model.JobStatusCompleted
 	if c.Retry {
@@ -92,7 +108,14 @@ func completeRun(ctx context.Context, tx *sql.Tx, j jobRow, runID int64, t runTi
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("complete run %d: %w", runID, err)
 	}
-	if err := touchAgent(ctx, tx, j.agentID, end); err != nil {
+	return afterRun(ctx, tx, j, t, c)
+}
+
+// afterRun follows a finished run: the agent was seen at its end, and
+// while the job is still scheduled, a retry, the next occurrence or the
+// end of a one-shot job follows.
+func afterRun(ctx context.Context, tx *Tx, j jobRow, t runTimes, c model.Completion) error {
+	if err := touchAgent(ctx, tx, j.agentID, t.end); err != nil {
 		return err
 	}
 	if j.state != jobScheduled {
@@ -112,7 +135,7 @@ func completeRun(ctx context.Context, tx *sql.Tx, j jobRow, runID int64, t runTi
 
 // touchAgent records that the orchestrator contacted Command at t (LastSeen
 // never moves backwards).
-func touchAgent(ctx context.Context, tx *sql.Tx, agentID string, t time.Time) error {
+func touchAgent(ctx context.Context, tx *Tx, agentID string, t time.Time) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE agents SET last_seen = max(last_seen, ?) WHERE agent_id = ?`, model.NewTime(t).String(), agentID); err != nil {
 		return fmt.Errorf("touch agent %s: %w", agentID, err)
 	}
@@ -138,7 +161,7 @@ func defaultCompletion(c model.Completion, j jobRow, now time.Time) model.Comple
 // OperationEnd are its due time, even when the clock has since moved on).
 // Follow-up runs it creates are left for the next pass. jobID, when not
 // empty, limits it to one job.
-func (s *Store) runDue(ctx context.Context, tx *sql.Tx, now time.Time, jobID string) error {
+func (s *Store) runDue(ctx context.Context, tx *Tx, now time.Time, jobID string) error {
 	p := s.policy.Load()
 	if !p.Immediate && len(p.Scripts) == 0 {
 		return nil
@@ -208,11 +231,11 @@ func (s *Store) RunDueJobs(ctx context.Context) error {
 	if n == 0 {
 		return nil
 	}
-	return s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error { return s.runDue(ctx, tx, now, "") })
+	return s.writeTx(ctx, func(tx *Tx, now time.Time) error { return s.runDue(ctx, tx, now, "") })
 }
 
 // pendingRun finds the job's run that is Waiting or InProcess.
-func pendingRun(ctx context.Context, tx *sql.Tx, j jobRow) (id int64, status int, due time.Time, err error) {
+func pendingRun(ctx context.Context, tx *Tx, j jobRow) (id int64, status int, due time.Time, err error) {
 	var at string
 	err = tx.QueryRowContext(ctx, `SELECT id, status, operation_start FROM job_history WHERE job_id = ? AND status IN (?, ?) ORDER BY id LIMIT 1`,
 		j.id, model.JobStatusWaiting, model.JobStatusInProcess).Scan(&id, &status, &at)
@@ -230,7 +253,7 @@ func pendingRun(ctx context.Context, tx *sql.Tx, j jobRow) (id int64, status int
 // picking it up would, and returns the run.
 func (s *Store) StartJob(ctx context.Context, jobID string) (model.JobHistory, error) {
 	var out model.JobHistory
-	err := s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		j, err := loadJobByAnyID(ctx, tx, jobID)
 		if err != nil {
 			return err
@@ -259,7 +282,7 @@ func (s *Store) StartJob(ctx context.Context, jobID string) (model.JobHistory, e
 // orchestrator reporting back would, and returns the finished run.
 func (s *Store) CompleteJob(ctx context.Context, jobID string, c model.Completion) (model.JobHistory, error) {
 	var out model.JobHistory
-	err := s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		j, err := loadJobByAnyID(ctx, tx, jobID)
 		if err != nil {
 			return err
@@ -281,7 +304,7 @@ func (s *Store) CompleteJob(ctx context.Context, jobID string, c model.Completio
 	return out, err
 }
 
-func loadJobByAnyID(ctx context.Context, tx *sql.Tx, jobID string) (jobRow, error) {
+func loadJobByAnyID(ctx context.Context, tx *Tx, jobID string) (jobRow, error) {
 	id, err := model.NormalizeGUID(jobID)
 	if err != nil {
 		return jobRow{}, model.Errorf(model.NotFound, "Job %q was not found: the id is not a GUID.", jobID)

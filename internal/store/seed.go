@@ -25,7 +25,7 @@ type Fixtures struct {
 // Reset replaces all state (agents, job types, jobs) with f plus the
 // built-in FetchLogs job type, and marks the database as seeded.
 func (s *Store) Reset(ctx context.Context, f Fixtures) error {
-	return s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	return s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		for _, table := range []string{"job_history", "jobs", "agents", "job_types"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 				return fmt.Errorf("clear %s: %w", table, err)
@@ -62,9 +62,15 @@ const bulkLoadThreshold = 5000
 // (as the migrations define them, read back from sqlite_master) when n
 // agents are about to be loaded, and returns the function that recreates
 // them.
-func dropIndexesForBulkLoad(ctx context.Context, tx *sql.Tx, n int) (rebuild func() error, err error) {
+func dropIndexesForBulkLoad(ctx context.Context, tx *Tx, n int) (rebuild func() error, err error) {
 	if n < bulkLoadThreshold {
 		return func() error { return nil }, nil
+	}
+	// A bulk load touches far more pages than the default 2 MB page cache
+	// holds; spilling them mid-transaction doubles the writes. The larger
+	// cache is given back afterwards (the mock serves from a small one).
+	if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {
+		return nil, fmt.Errorf("enlarge page cache: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'agents' AND sql IS NOT NULL`)
 	if err != nil {
@@ -94,6 +100,9 @@ func dropIndexesForBulkLoad(ctx context.Context, tx *sql.Tx, n int) (rebuild fun
 				return fmt.Errorf("rebuild index %s: %w", names[i], err)
 			}
 		}
+		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -2000`); err != nil {
+			return fmt.Errorf("restore page cache: %w", err)
+		}
 		return nil
 	}, nil
 }
@@ -103,7 +112,7 @@ func dropIndexesForBulkLoad(ctx context.Context, tx *sql.Tx, n int) (rebuild fun
 // (with generated ids filled in).
 func (s *Store) Seed(ctx context.Context, f Fixtures) (Fixtures, error) {
 	var stored Fixtures
-	err := s.writeTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		var err error
 		stored, err = seed(ctx, tx, f, now, false)
 		return err
@@ -184,7 +193,7 @@ func (f *Fixtures) Normalize(now time.Time) error {
 	return nil
 }
 
-func seed(ctx context.Context, tx *sql.Tx, f Fixtures, now time.Time, fresh bool) (Fixtures, error) {
+func seed(ctx context.Context, tx *Tx, f Fixtures, now time.Time, fresh bool) (Fixtures, error) {
 	if !f.normalized { // fixtures loaded at start-up were normalised then
 		f = Fixtures{Agents: slices.Clone(f.Agents), JobTypes: slices.Clone(f.JobTypes)}
 		if err := f.Normalize(now); err != nil {
@@ -221,7 +230,7 @@ func seed(ctx context.Context, tx *sql.Tx, f Fixtures, now time.Time, fresh bool
 // name, or a new one); an existing type with the same Id, or without an Id
 // the same name, is replaced. An Id and a name that belong to two
 // different job types is a Conflict: replacing one would delete the other.
-func putFixtureJobType(ctx context.Context, tx *sql.Tx, jt *model.JobType) error {
+func putFixtureJobType(ctx context.Context, tx *Tx, jt *model.JobType) error {
 	if jt.Id == "" {
 		var existing string
 		err := tx.QueryRowContext(ctx, `SELECT id FROM job_types WHERE name_key = ?`, model.NameKey(jt.JobTypeName)).Scan(&existing)

@@ -38,11 +38,22 @@ type Store struct {
 	tempDir string // removed on Close when the database is ephemeral
 	policy  atomic.Pointer[JobPolicy]
 	seeded  bool // Open seeded the database
+
+	writes     chan *writeOp // to the writer goroutine (see writer.go)
+	quit       chan struct{} // closed by Close
+	writerDone chan struct{} // closed when the writer goroutine has returned
+	writerUp   bool          // the writer goroutine was started
+
+	readStmts  *stmtCache // reads (see Store.query)
+	writeStmts *stmtCache // the writer's statements (see Tx)
+	writeOps   atomic.Uint64
+	commits    atomic.Uint64
+	jobTypes   jobTypeCache
 }
 
 // Open opens (creating if needed) the database and applies migrations.
 func Open(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, path: opts.Path}
+	s := &Store{now: opts.Now, path: opts.Path, writes: make(chan *writeOp), quit: make(chan struct{}), writerDone: make(chan struct{})}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -67,9 +78,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 
 func (s *Store) open(ctx context.Context, seed *Fixtures) error {
 	// Pragmas go in the DSN so that every pooled connection gets them.
-	pragmas := "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	pragmas := "?_pragma=temp_store(MEMORY)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	var err error
-	if s.write, err = sql.Open("sqlite", s.path+pragmas+"&_pragma=cache_size(-32768)&_txlock=immediate"); err != nil {
+	if s.write, err = sql.Open("sqlite", s.path+pragmas+"&_txlock=immediate"); err != nil {
 		return fmt.Errorf("open database %s: %w", s.path, err)
 	}
 	s.write.SetMaxOpenConns(1)
@@ -81,6 +92,9 @@ func (s *Store) open(ctx context.Context, seed *Fixtures) error {
 	if err := s.migrate(ctx); err != nil {
 		return err
 	}
+	s.writeStmts = newStmtCache(s.write)
+	s.writerUp = true
+	go s.runWriter()
 	if seed != nil {
 		if err := s.seedNew(ctx, *seed); err != nil {
 			return err
@@ -89,6 +103,7 @@ func (s *Store) open(ctx context.Context, seed *Fixtures) error {
 	if s.read, err = sql.Open("sqlite", s.path+pragmas+"&_pragma=query_only(1)"); err != nil {
 		return fmt.Errorf("open database %s for reading: %w", s.path, err)
 	}
+	s.readStmts = newStmtCache(s.read)
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	s.read.SetMaxOpenConns(n)
 	s.read.SetMaxIdleConns(n)
@@ -111,11 +126,18 @@ func (s *Store) seedNew(ctx context.Context, f Fixtures) error {
 	if _, err := s.write.ExecContext(ctx, `PRAGMA journal_mode = DELETE`); err != nil {
 		return fmt.Errorf("leave WAL for seeding: %w", err)
 	}
+	// No fsync while seeding a new database: if the machine fails
+	// mid-seed, the seed marker is not there and the next start seeds again.
+	if _, err := s.write.ExecContext(ctx, `PRAGMA synchronous = OFF`); err != nil {
+		return fmt.Errorf("seeding without fsync: %w", err)
+	}
 	if err := s.Reset(ctx, f); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	if _, err := s.write.ExecContext(ctx, `PRAGMA journal_mode = WAL`); err != nil {
-		return fmt.Errorf("return to WAL after seeding: %w", err)
+	for _, pragma := range []string{`PRAGMA journal_mode = WAL`, `PRAGMA synchronous = NORMAL`} {
+		if _, err := s.write.ExecContext(ctx, pragma); err != nil {
+			return fmt.Errorf("after seeding, %s: %w", pragma, err)
+		}
 	}
 	s.seeded = true
 	return nil
@@ -130,6 +152,19 @@ func (s *Store) Path() string { return s.path }
 // Close closes the database, and deletes it when it was ephemeral.
 func (s *Store) Close() error {
 	var errs []error
+	select {
+	case <-s.quit:
+	default:
+		close(s.quit)
+		if s.writerUp {
+			<-s.writerDone
+		}
+	}
+	for _, c := range []*stmtCache{s.readStmts, s.writeStmts} {
+		if c != nil {
+			c.close()
+		}
+	}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 	}
@@ -154,31 +189,19 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // readTx runs fn in a read-only transaction on the reader pool.
-func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) readTx(ctx context.Context, fn func(tx *Tx) error) error {
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// writeTx runs fn in an IMMEDIATE transaction on the writer connection. now
-// is read once per transaction, so every timestamp a call writes is equal.
-func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	if err := fn(tx, s.now().UTC()); err != nil {
+	t := newTx(tx, s.readStmts)
+	if err := fn(t); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return err
 	}
+	t.cacheMissed(ctx)
 	return nil
 }

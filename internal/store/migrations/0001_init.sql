@@ -16,7 +16,7 @@ CREATE TABLE agents (
     version                TEXT COLLATE NOCASE,
     status                 INTEGER NOT NULL,
     last_seen              TEXT NOT NULL,
-    capabilities           TEXT NOT NULL DEFAULT '[]', -- JSON array, in the order given
+    capabilities           TEXT NOT NULL DEFAULT '', -- as given, joined by unit separators (char 31)
     -- Membership key of the capabilities: each one lower-cased (Unicode-aware,
     -- in Go) between unit separators (char 31), '' for none. `-contains`
     -- tests instr(caps_key, char(31) || lower(value) || char(31)) > 0.
@@ -55,7 +55,7 @@ CREATE TABLE jobs (
     requested      TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- Every index costs each scheduled job a page write; only the lookups the
+-- mock makes by itself are indexed. Query-language filters on other job
+-- fields scan, which stays cheap at the sizes a mock holds.
 CREATE INDEX jobs_agent ON jobs (agent_id, job_id);
-CREATE INDEX jobs_job_type ON jobs (job_type, job_id);
-CREATE INDEX jobs_client_machine ON jobs (client_machine, job_id);
-CREATE INDEX jobs_requested ON jobs (requested, job_id);

@@ -24,8 +24,7 @@ CREATE TABLE job_history (
     store_path      TEXT COLLATE NOCASE
 );
 
+-- Runs are looked up by job (pending run) and by due time (RunDueJobs);
+-- other filters scan (see the note on jobs indexes in 0001).
 CREATE INDEX job_history_job ON job_history (job_id, id);
-CREATE INDEX job_history_agent ON job_history (agent_id, id);
 CREATE INDEX job_history_due ON job_history (status, operation_start);
-CREATE INDEX job_history_job_type ON job_history (job_type, id);
-CREATE INDEX job_history_start ON job_history (operation_start, id);

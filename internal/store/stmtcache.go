@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+)
+
+// maxCachedStmts bounds each statement cache. Query-language filters
+// compile to SQL whose text depends only on the query's shape (values are
+// placeholders), so a few hundred statements cover real use.
+const maxCachedStmts = 512
+
+// stmtCache keeps statements prepared on a connection pool, by SQL text.
+// database/sql prepares each one lazily on every connection that runs it
+// and keeps it there, so a query is parsed once per connection instead of
+// on every call. Statements must be taken from the cache outside any
+// transaction: preparing needs a free connection.
+type stmtCache struct {
+	db    *sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}}
+}
+
+// lookup returns the statement for query if it is cached.
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stmts[query]
+}
+
+// get returns the statement for query, preparing it on first use; nil
+// when the cache is full (the caller then runs the query unprepared).
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	if len(c.stmts) >= maxCachedStmts {
+		return nil, nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.stmts {
+		_ = st.Close()
+	}
+	clear(c.stmts)
+}
+
+// query runs a single-statement read outside any transaction (one
+// statement is its own consistent snapshot) with a cached statement.
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.readStmts.get(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return s.read.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// querier runs queries: a *Tx, or the reader pool (see Store.reader).
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// poolReader runs single-statement reads through the pool's cache.
+type poolReader struct{ s *Store }
+
+func (p poolReader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return p.s.query(ctx, query, args...)
+}
+
+// reader is a querier for single-statement reads outside a transaction.
+func (s *Store) reader() querier { return poolReader{s} }
+
+// cacheable reports whether a statement is plain DML.
+func cacheable(query string) bool {
+	q := strings.TrimSpace(query)
+	for _, kw := range []string{"SELECT", "INSERT", "UPDATE", "DELETE"} {
+		if len(q) >= len(kw) && strings.EqualFold(q[:len(kw)], kw) {
+			return true
+		}
+	}
+	return false
+}
+
+// Tx is a transaction that runs its statements prepared. Statements of
+// the pool's cache are reused as they are; a statement not cached yet is
+// prepared for this transaction and noted in missed, so that after the
+// transaction (when a connection is free again) it can join the cache.
+// Every store helper takes a *Tx.
+type Tx struct {
+	*sql.Tx
+	shared *stmtCache
+	stmts  map[string]*sql.Stmt // prepared for this transaction
+	missed []string
+
+	jobTypesChanged bool // the transaction wrote job_types (see Store.jobTypes)
+}
+
+func newTx(tx *sql.Tx, shared *stmtCache) *Tx {
+	return &Tx{Tx: tx, shared: shared, stmts: map[string]*sql.Stmt{}}
+}
+
+func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if !cacheable(query) {
+		return nil, nil
+	}
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	var st *sql.Stmt
+	if shared := t.shared.lookup(query); shared != nil {
+		st = t.Tx.StmtContext(ctx, shared)
+	} else {
+		var err error
+		if st, err = t.Tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		t.missed = append(t.missed, query)
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+// cacheMissed adds the statements the transaction had to prepare to the
+// shared cache. Call it after the transaction has ended.
+func (t *Tx) cacheMissed(ctx context.Context) {
+	for _, q := range t.missed {
+		if _, err := t.shared.get(ctx, q); err != nil {
+			return // the query will be prepared per transaction; nothing is lost
+		}
+	}
+}
+
+// ExecContext runs a statement, prepared once per transaction.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return t.Tx.ExecContext(ctx, query, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryContext runs a query, prepared once per transaction.
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return t.Tx.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs a single-row query, prepared once per transaction.
+func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := t.stmt(ctx, query)
+	if err != nil || st == nil {
+		return t.Tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Group commit. SQLite writes one transaction at a time and each commit
+// costs page writes to the WAL, so under concurrent writes the commit, not
+// the work, is the bottleneck. All writes therefore go through one writer
+// goroutine that runs the operations waiting at that moment in a single
+// transaction, each inside its own SAVEPOINT: a failing operation rolls
+// back only itself, the others commit together, and no caller gets its
+// answer before the commit that makes its write durable.
+
+// maxBatch bounds how many operations share a commit, so that one busy
+// period cannot hold answers back for long.
+const maxBatch = 128
+
+// errClosed answers writes submitted after Close.
+var errClosed = errors.New("store: closed")
+
+// writeOp is one writeTx call waiting for the writer.
+type writeOp struct {
+	ctx  context.Context
+	fn   func(tx *Tx, now time.Time) error
+	done chan error
+}
+
+// writeTx runs fn in the writer's current transaction, in a savepoint of
+// its own, and returns after that transaction commits (or fn fails). now is
+// read once per call.
+func (s *Store) writeTx(ctx context.Context, fn func(tx *Tx, now time.Time) error) error {
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.writes <- op:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.quit:
+		return errClosed
+	}
+	// Once submitted, wait for the outcome even if ctx ends: the write
+	// may commit, and the caller must not report otherwise.
+	return <-op.done
+}
+
+// runWriter is the writer goroutine.
+func (s *Store) runWriter() {
+	defer close(s.writerDone)
+	for {
+		var first *writeOp
+		select {
+		case first = <-s.writes:
+		case <-s.quit:
+			return
+		}
+		s.runBatch(first)
+	}
+}
+
+// runBatch runs first and whatever else is queued, up to maxBatch, in one
+// transaction, then answers every caller.
+func (s *Store) runBatch(first *writeOp) {
+	batch := []*writeOp{first}
+	results := make([]error, 0, maxBatch)
+	sqlTx, err := s.write.BeginTx(context.Background(), nil)
+	if err != nil {
+		first.done <- fmt.Errorf("begin write: %w", err)
+		return
+	}
+	tx := newTx(sqlTx, s.writeStmts)
+	for i := 0; i < len(batch); i++ {
+		results = append(results, s.runOp(tx, batch[i]))
+		if errors.Is(results[i], errBatchBroken) {
+			break
+		}
+		if len(batch) < maxBatch { // take what arrived meanwhile
+			select {
+			case op := <-s.writes:
+				batch = append(batch, op)
+			default:
+			}
+		}
+	}
+	var commitErr error
+	if len(results) > 0 && errors.Is(results[len(results)-1], errBatchBroken) {
+		_ = tx.Rollback()
+		commitErr = fmt.Errorf("write batch aborted: %w", results[len(results)-1])
+	} else if err := tx.Commit(); err != nil {
+		commitErr = fmt.Errorf("commit: %w", err)
+	} else if tx.jobTypesChanged {
+		s.jobTypes.invalidate()
+	}
+	// The connection is free again: statements this batch had to prepare
+	// join the writer's cache for the batches to come.
+	tx.cacheMissed(context.Background())
+	s.commits.Add(1)
+	s.writeOps.Add(uint64(len(batch)))
+	for i, op := range batch {
+		switch {
+		case commitErr != nil:
+			op.done <- commitErr
+		case i < len(results):
+			op.done <- results[i]
+		default:
+			op.done <- errors.New("store: write not run") // unreachable: every taken op runs
+		}
+	}
+}
+
+// WriteStats reports how many write operations ran and in how many
+// transactions (their ratio is the average group-commit batch).
+func (s *Store) WriteStats() (ops, commits uint64) { return s.writeOps.Load(), s.commits.Load() }
+
+// errBatchBroken marks a failure that leaves the shared transaction
+// unusable (a savepoint could not be rolled back), so the batch aborts.
+var errBatchBroken = errors.New("transaction unusable")
+
+// runOp runs one operation in a savepoint, rolling it back when it fails
+// or panics.
+func (s *Store) runOp(tx *Tx, op *writeOp) (err error) {
+	if err := op.ctx.Err(); err != nil {
+		return err
+	}
+	ctx := context.WithoutCancel(op.ctx) // a savepoint half done must not be cut off
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+		return fmt.Errorf("%w: savepoint: %v", errBatchBroken, err)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("write panicked: %v", v)
+		}
+		if err != nil {
+			if _, rbErr := tx.ExecContext(ctx, `ROLLBACK TO op`); rbErr != nil {
+				err = fmt.Errorf("%w: %v (rollback: %v)", errBatchBroken, err, rbErr)
+				return
+			}
+		}
+		if _, relErr := tx.ExecContext(ctx, `RELEASE op`); relErr != nil && err == nil {
+			err = fmt.Errorf("%w: release savepoint: %v", errBatchBroken, relErr)
+		}
+	}()
+	return op.fn(tx, s.now().UTC())
+}
