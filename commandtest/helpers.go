@@ -37,7 +37,11 @@ func (s *Server) Agent(id string) (Agent, error) {
 // Reset returns the state to the fixtures the server started with, like
 // POST /_mock/reset. The journal, fault rules and clock are kept.
 func (s *Server) Reset() error {
-	return s.app.Store.Reset(context.Background(), s.app.Fixtures)
+	fx, err := s.app.Fixtures()
+	if err != nil {
+		return err
+	}
+	return s.app.Store.Reset(context.Background(), fx)
 }
 
 // SetJobMode sets how due job runs complete (ModeImmediate or ModeManual),

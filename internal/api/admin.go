@@ -99,7 +99,12 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 		s.faults.Clear()
 		s.clock.Reset()
 	}
-	if err := s.store.Reset(r.Context(), s.fixture); err != nil {
+	fx, err := s.fixture()
+	if err != nil {
+		writeError(w, r, s.logger, model.Errorf(model.Invalid, "The fixtures cannot be loaded again: %v.", err))
+		return
+	}
+	if err := s.store.Reset(r.Context(), fx); err != nil {
 		writeError(w, r, s.logger, err)
 		return
 	}

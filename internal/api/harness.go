@@ -15,8 +15,8 @@ import (
 // the journal entry is recorded.
 const holdBack = 16 << 10
 
-// bodyRecorder keeps the first journal.MaxBody bytes of a response for the
-// journal, and holds back its last bytes until release: a client cannot
+// bodyRecorder keeps the first journal.MaxResponseBody bytes of a
+// response for the journal, and holds back its last bytes until release: a client cannot
 // have read the whole response (its length is declared) before the
 // journal has the entry, so a test that checks the journal right after a
 // call always finds it.
@@ -39,7 +39,7 @@ func (r *bodyRecorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	if room := journal.MaxBody - r.buf.Len(); room > 0 {
+	if room := journal.MaxResponseBody - r.buf.Len(); room > 0 {
 		r.buf.Write(b[:min(len(b), room)])
 		r.truncated = r.truncated || len(b) > room
 	} else if len(b) > 0 {

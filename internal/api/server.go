@@ -30,7 +30,7 @@ type Deps struct {
 	Clock    *clock.Clock
 	Journal  *journal.Journal
 	Faults   *fault.Set
-	Fixtures store.Fixtures // what POST /_mock/reset returns to
+	Fixtures func() (store.Fixtures, error) // what POST /_mock/reset returns to
 }
 
 // DefaultConfig is the configuration of a server started without flags.
@@ -54,7 +54,7 @@ type Server struct {
 	clock   *clock.Clock
 	journal *journal.Journal
 	faults  *fault.Set
-	fixture store.Fixtures
+	fixture func() (store.Fixtures, error)
 	keyfac  chi.Router
 	admin   chi.Router
 	handler http.Handler

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 
 	"github.com/mockcommand/mockcommand/fixtures"
 	"github.com/mockcommand/mockcommand/internal/api"
@@ -37,12 +38,15 @@ const DefaultJournalSize = 5000
 
 // App is a running mock without its listener.
 type App struct {
-	Store    *store.Store
-	Handler  http.Handler
-	Clock    *clock.Clock
-	Journal  *journal.Journal
-	Faults   *fault.Set
-	Fixtures store.Fixtures // what the database was (or would be) seeded with, and what a reset returns to
+	Store   *store.Store
+	Handler http.Handler
+	Clock   *clock.Clock
+	Journal *journal.Journal
+	Faults  *fault.Set
+	// Fixtures loads the fixtures the server started from, again: a reset
+	// returns to them (re-reading the files, rather than keeping a copy in
+	// memory the size of the fixture set).
+	Fixtures func() (store.Fixtures, error)
 }
 
 // New opens the store and seeds it from the fixtures when the database is
@@ -57,9 +61,16 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if opts.Fixtures == nil {
 		opts.Fixtures, opts.FixturesLabel = fixtures.Default(), "built-in fixtures"
 	}
-	fx, err := fixtures.Load(opts.Fixtures, opts.FixturesLabel, opts.Clock.Now())
+	load := func() (store.Fixtures, error) {
+		fx, err := fixtures.Load(opts.Fixtures, opts.FixturesLabel, opts.Clock.Now())
+		if err != nil {
+			return store.Fixtures{}, fmt.Errorf("load fixtures: %w", err)
+		}
+		return fx, nil
+	}
+	fx, err := load()
 	if err != nil {
-		return nil, fmt.Errorf("load fixtures: %w", err)
+		return nil, err
 	}
 	if opts.JournalSize <= 0 {
 		opts.JournalSize = DefaultJournalSize
@@ -71,15 +82,18 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if st.SeededOnOpen() {
 		opts.Logger.InfoContext(ctx, "seeded database", "agents", len(fx.Agents), "job_types", len(fx.JobTypes), "fixtures", opts.FixturesLabel)
 	}
+	// Decoding and seeding leave garbage the size of the fixture files;
+	// hand it back to the OS now rather than whenever the scavenger gets to it.
+	debug.FreeOSMemory()
 	a := &App{
 		Store:    st,
 		Clock:    opts.Clock,
 		Journal:  journal.New(opts.JournalSize, opts.JournalBytes),
 		Faults:   &fault.Set{},
-		Fixtures: fx,
+		Fixtures: load,
 	}
 	a.Handler = api.NewServer(opts.Logger, opts.API, api.Deps{
-		Store: st, Clock: a.Clock, Journal: a.Journal, Faults: a.Faults, Fixtures: fx,
+		Store: st, Clock: a.Clock, Journal: a.Journal, Faults: a.Faults, Fixtures: load,
 	})
 	return a, nil
 }

@@ -19,16 +19,23 @@ type Entry struct {
 	Headers      map[string][]string // canonical names; credentials redacted
 	Body         string              // up to MaxBody bytes
 	Status       int
-	ResponseBody string // up to MaxBody bytes
+	ResponseBody string // up to MaxResponseBody bytes
 	DurationMs   float64
 	Truncated    bool // Body or ResponseBody was cut at MaxBody
 }
 
-// MaxBody is how much of each request and response body is kept.
+// MaxBody is how much of each request body is kept.
 const MaxBody = 64 << 10
 
+// MaxResponseBody is how much of each response body is kept: enough for
+// any error body or single entity, while a large listing costs the
+// journal's byte budget only its first 8 KiB.
+const MaxResponseBody = 8 << 10
+
 // DefaultMaxBytes is the default budget for the bodies a journal keeps.
-const DefaultMaxBytes = 16 << 20
+// The Go heap grows to about twice what is live, so this keeps the mock's
+// memory small; raise it (--journal-bytes) to keep more history.
+const DefaultMaxBytes = 4 << 20
 
 // Journal is a ring of entries bounded both in number and in the bytes of
 // the bodies it keeps, safe for concurrent use: the oldest entries are

@@ -100,7 +100,7 @@ func (s *Store) open(ctx context.Context, seed *Fixtures) error {
 			return err
 		}
 	}
-	if s.read, err = sql.Open("sqlite", s.path+pragmas+"&_pragma=query_only(1)"); err != nil {
+	if s.read, err = sql.Open("sqlite", s.path+pragmas+"&_pragma=query_only(1)&_pragma=cache_size(-1024)"); err != nil {
 		return fmt.Errorf("open database %s for reading: %w", s.path, err)
 	}
 	s.readStmts = newStmtCache(s.read)

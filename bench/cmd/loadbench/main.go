@@ -55,7 +55,15 @@ func run(ctx context.Context, args []string) error {
 	quick := fs.Bool("quick", false, "short smoke run: 2s runs, 1 round, no scale run")
 	fs.StringVar(&c.ceiling, "serve-ceiling", "", "internal: serve the ceiling bodies in this directory")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:0", "internal: ceiling listen address")
+	writeTo := fs.String("write-fixtures", "", "only write a fixtures directory with -agents generated agents under this directory, and exit")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *writeTo != "" {
+		dir, err := writeFixtures(*writeTo, c.agents)
+		if err == nil {
+			fmt.Println(dir)
+		}
 		return err
 	}
 	if c.ceiling != "" {
