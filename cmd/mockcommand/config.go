@@ -64,6 +64,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	adminToken := str("admin-token", "", "when set, /_mock/ admin routes (except /_mock/health) need Authorization: Bearer <token>")
 	journalSize := str("journal-size", strconv.Itoa(app.DefaultJournalSize), "how many requests the journal (GET /_mock/requests) keeps")
 	journalBytes := str("journal-bytes", strconv.Itoa(journal.DefaultMaxBytes), "how many bytes of request and response bodies the journal keeps (the oldest entries go first)")
+	responseCache := str("response-cache", "true", "serve repeated GET /Agents and GET /JobTypes/Custom listings from a cache that any write invalidates (false: every request queries SQLite)")
 	jobMode := str("job-mode", api.ModeImmediate, "how due job runs complete: immediate (with Success) or manual (through POST /_mock/jobs/{id}/complete)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -92,6 +93,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if cfg.journalSize, err = strconv.Atoi(*journalSize); err != nil || cfg.journalSize < 1 || cfg.journalSize > 1_000_000 {
 		errs = append(errs, fmt.Errorf("--journal-size: %q is not a number from 1 to 1000000", *journalSize))
+	}
+	if useCache, err := strconv.ParseBool(*responseCache); err != nil {
+		errs = append(errs, fmt.Errorf("--response-cache: %q is not true or false", *responseCache))
+	} else {
+		cfg.api.NoCache = !useCache
 	}
 	if cfg.journalBytes, err = strconv.Atoi(*journalBytes); err != nil || cfg.journalBytes < 1 {
 		errs = append(errs, fmt.Errorf("--journal-bytes: %q is not a positive number", *journalBytes))

@@ -12,12 +12,7 @@ func (s *Server) handleAgentList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	agents, err := s.store.ListAgents(r.Context(), opts)
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	encode(w, http.StatusOK, agents)
+	s.cachedList(w, r, "agents", opts, func() (any, error) { return s.store.ListAgents(r.Context(), opts) })
 }
 
 func (s *Server) handleAgentGet(w http.ResponseWriter, r *http.Request) {

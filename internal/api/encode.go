@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mockcommand/mockcommand/internal/model"
 )
@@ -16,14 +18,41 @@ import (
 // contentTypeJSON is the Content-Type of every JSON response.
 const contentTypeJSON = "application/json; charset=utf-8"
 
-// encode writes v as JSON with status. Marshalling happens before any
-// header is written, so a failure still produces a clean 500.
+// encodeBuffers recycles the buffers responses are encoded into (a page of
+// agents is some 40 KB).
+var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// encode writes v as JSON with status. Encoding happens before any header
+// is written, so a failure still produces a clean 500.
 func encode(w http.ResponseWriter, status int, v any) {
+	buf := encodeBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 { // let the odd huge listing go to the GC
+			encodeBuffers.Put(buf)
+		}
+	}()
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		_ = json.NewEncoder(buf).Encode(ErrorBody{ErrorCode: codeInternal, Message: "An unexpected error occurred."})
+	}
+	writeJSON(w, status, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))) // Encode ends with a newline
+}
+
+// marshal encodes v for keeping (the response cache); a failure gives the
+// 500 body.
+func marshal(v any) ([]byte, int) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		status = http.StatusInternalServerError
 		b, _ = json.Marshal(ErrorBody{ErrorCode: codeInternal, Message: "An unexpected error occurred."})
+		return b, http.StatusInternalServerError
 	}
+	return b, http.StatusOK
+}
+
+// writeJSON writes an encoded JSON body with status.
+func writeJSON(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentTypeJSON)
 	h.Set("Content-Length", strconv.Itoa(len(b)))

@@ -39,20 +39,34 @@ func (r *bodyRecorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
+	written := len(b)
 	if room := journal.MaxResponseBody - r.buf.Len(); room > 0 {
 		r.buf.Write(b[:min(len(b), room)])
 		r.truncated = r.truncated || len(b) > room
 	} else if len(b) > 0 {
 		r.truncated = true
 	}
-	r.held = append(r.held, b...)
-	if over := len(r.held) - holdBack; over > 0 {
-		if _, err := r.ResponseWriter.Write(r.held[:over]); err != nil {
+	if len(r.held)+len(b) <= holdBack {
+		r.held = append(r.held, b...)
+		return written, nil
+	}
+	// Pass on what is held and all of b but its last holdBack bytes, which
+	// are held instead: at most holdBack bytes are ever copied.
+	if len(r.held) > 0 {
+		n := min(len(r.held), len(r.held)+len(b)-holdBack)
+		if _, err := r.ResponseWriter.Write(r.held[:n]); err != nil {
 			return 0, err
 		}
-		r.held = append(r.held[:0], r.held[over:]...)
+		r.held = append(r.held[:0], r.held[n:]...)
 	}
-	return len(b), nil
+	if cut := len(b) - (holdBack - len(r.held)); cut > 0 {
+		if _, err := r.ResponseWriter.Write(b[:cut]); err != nil {
+			return 0, err
+		}
+		b = b[cut:]
+	}
+	r.held = append(r.held, b...)
+	return written, nil
 }
 
 // release writes the held-back bytes.

@@ -31,12 +31,7 @@ func (s *Server) handleJobTypeList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	types, err := s.store.ListJobTypes(r.Context(), opts)
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	encode(w, http.StatusOK, types)
+	s.cachedList(w, r, "jobtypes", opts, func() (any, error) { return s.store.ListJobTypes(r.Context(), opts) })
 }
 
 func (s *Server) handleJobTypeGet(w http.ResponseWriter, r *http.Request) {

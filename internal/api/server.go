@@ -22,6 +22,7 @@ type Config struct {
 	ProductVersion string   // sent as x-keyfactor-product-version
 	MaxBodyBytes   int64    // request bodies above this get 413
 	AdminToken     string   // when set, /_mock/ routes (but health) need "Authorization: Bearer <token>"
+	NoCache        bool     // disable the response cache of GET /Agents and GET /JobTypes/Custom
 }
 
 // Deps are the parts of the mock the handler works on.
@@ -59,6 +60,7 @@ type Server struct {
 	admin   chi.Router
 	handler http.Handler
 	routes  []route
+	cache   *responseCache // nil when disabled
 }
 
 // NewServer builds the handler. Every dependency comes in here.
@@ -72,6 +74,9 @@ func NewServer(logger *slog.Logger, cfg Config, deps Deps) *Server {
 		journal: deps.Journal,
 		faults:  deps.Faults,
 		fixture: deps.Fixtures,
+	}
+	if !cfg.NoCache {
+		s.cache = newResponseCache()
 	}
 	s.keyfac = s.keyfactorRouter()
 	s.admin = s.adminRouter()

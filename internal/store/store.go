@@ -48,6 +48,7 @@ type Store struct {
 	writeStmts *stmtCache // the writer's statements (see Tx)
 	writeOps   atomic.Uint64
 	commits    atomic.Uint64
+	gen        atomic.Uint64 // bumped after every commit: see Generation
 	jobTypes   jobTypeCache
 }
 

@@ -98,6 +98,9 @@ func (s *Store) runBatch(first *writeOp) {
 	tx.cacheMissed(context.Background())
 	s.commits.Add(1)
 	s.writeOps.Add(uint64(len(batch)))
+	if commitErr == nil {
+		s.gen.Add(1)
+	}
 	for i, op := range batch {
 		switch {
 		case commitErr != nil:
@@ -109,6 +112,10 @@ func (s *Store) runBatch(first *writeOp) {
 		}
 	}
 }
+
+// Generation changes after every committed write: two reads made under
+// the same generation see the same data (the clock aside).
+func (s *Store) Generation() uint64 { return s.gen.Load() }
 
 // WriteStats reports how many write operations ran and in how many
 // transactions (their ratio is the average group-commit batch).
