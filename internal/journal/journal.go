@@ -32,7 +32,8 @@ const MaxBody = 64 << 10
 // journal's byte budget only its first 8 KiB.
 const MaxResponseBody = 8 << 10
 
-// DefaultMaxBytes is the default budget for the bodies a journal keeps.
+// DefaultMaxBytes is the default budget for the memory a journal's
+// entries hold (bodies, headers, paths).
 // The Go heap grows to about twice what is live, so this keeps the mock's
 // memory small; raise it (--journal-bytes) to keep more history.
 const DefaultMaxBytes = 4 << 20
@@ -50,8 +51,8 @@ type Journal struct {
 	seq      int64
 }
 
-// New returns a journal keeping at most size entries (size >= 1) whose
-// bodies total at most maxBytes (DefaultMaxBytes when 0).
+// New returns a journal keeping at most size entries (size >= 1) that hold
+// at most maxBytes in all (DefaultMaxBytes when 0).
 func New(size, maxBytes int) *Journal {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
@@ -62,7 +63,18 @@ func New(size, maxBytes int) *Journal {
 // Size is the journal's capacity in entries.
 func (j *Journal) Size() int { return len(j.entries) }
 
-func entryBytes(e *Entry) int { return len(e.Body) + len(e.ResponseBody) }
+// entryBytes estimates the memory an entry holds: its strings, and its
+// headers with some overhead per value.
+func entryBytes(e *Entry) int {
+	n := 256 + len(e.Path) + len(e.Query) + len(e.Body) + len(e.ResponseBody)
+	for k, vs := range e.Headers {
+		n += len(k)
+		for _, v := range vs {
+			n += len(v) + 32
+		}
+	}
+	return n
+}
 
 // Add records e, giving it the next id, and returns the id. The oldest
 // entries are dropped to make room.

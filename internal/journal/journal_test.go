@@ -38,13 +38,14 @@ func TestJournal_RingKeepsTheNewest(t *testing.T) {
 }
 
 func TestJournal_ByteBudgetDropsTheOldest(t *testing.T) {
-	j := journal.New(100, 1000)
+	j := journal.New(100, 2000)
 	for i := range 10 {
-		j.Add(journal.Entry{Path: fmt.Sprint(i), Body: string(make([]byte, 150)), ResponseBody: string(make([]byte, 150))})
+		// 256 + 1 + 150 + 150 + ("H" + "v" + 32) = 591 bytes each
+		j.Add(journal.Entry{Path: fmt.Sprint(i), Body: string(make([]byte, 150)), ResponseBody: string(make([]byte, 150)), Headers: map[string][]string{"H": {"v"}}})
 	}
 	page, total := j.List(journal.Filter{}, 0, 0)
 	if total != 3 || page[0].Path != "7" || page[2].Path != "9" {
-		t.Errorf("kept %d entries from %s; want the newest 3 (900 of 1000 bytes)", total, page[0].Path)
+		t.Errorf("kept %d entries from %s; want the newest 3 (1773 of 2000 bytes)", total, page[0].Path)
 	}
 	// An entry larger than the budget is still kept, alone.
 	j.Add(journal.Entry{Path: "big", ResponseBody: string(make([]byte, 5000))})

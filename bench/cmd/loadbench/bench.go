@@ -70,6 +70,11 @@ func bench(ctx context.Context, c config) error {
 	}
 	defer mock.stop()
 	fmt.Printf("mock with %d agents ready in %s at %s\n", c.agents, fmtDur(ready), mock.url)
+	uncached, _, err := start(ctx, c.mockBin, "/_mock/health", "--addr", "127.0.0.1:0", "--log-level", "warn", "--fixtures", dir, "--response-cache=false")
+	if err != nil {
+		return err
+	}
+	defer uncached.stop()
 	base := mock.url + "/KeyfactorAPI"
 	agentID, err := approvedAgentWith(base, "RebootHost")
 	if err != nil {
@@ -109,14 +114,21 @@ func bench(ctx context.Context, c config) error {
 
 	var results []result
 	posted := 0
-	header := fmt.Sprintf("%-50s %-8s %5s %10s %9s %9s %7s %8s %6s", "endpoint", "server", "round", "req/s", "p50", "p99", "errors", "RSS MB", "idle")
+	header := fmt.Sprintf("%-50s %-14s %5s %10s %9s %9s %7s %8s %6s", "endpoint", "server", "round", "req/s", "p50", "p99", "errors", "RSS MB", "idle")
 	fmt.Println(header)
 	for round := 1; round <= c.rounds; round++ {
 		for i, e := range endpoints {
-			for _, srv := range []string{"ceiling", "mock"} {
+			servers := []string{"ceiling", "mock"}
+			if e.method == "GET" && strings.HasPrefix(e.path, "/Agents") {
+				servers = append(servers, "mock, no cache")
+			}
+			for _, srv := range servers {
 				t, proc := target(e.method, base+e.path, e.body), mock
-				if srv == "ceiling" {
+				switch srv {
+				case "ceiling":
 					t, proc = target(e.method, fmt.Sprintf("%s/%d", ceiling.url, i), e.body), nil
+				case "mock, no cache":
+					t, proc = target(e.method, uncached.url+"/KeyfactorAPI"+e.path, e.body), uncached
 				}
 				warm, m, rss, idle := measure(ctx, c, t, proc)
 				if ctx.Err() != nil {
@@ -128,7 +140,7 @@ func bench(ctx context.Context, c config) error {
 					posted += warm.StatusCodes["200"] + m.StatusCodes["200"]
 				}
 				results = append(results, r)
-				fmt.Printf("%-50s %-8s %5d %10.0f %9s %9s %7d %8.1f %5.0f%%\n", e.name, srv, round, r.rps, fmtDur(r.p50), fmtDur(r.p99), r.errors, r.maxRSS, idle*100)
+				fmt.Printf("%-50s %-14s %5d %10.0f %9s %9s %7d %8.1f %5.0f%%\n", e.name, srv, round, r.rps, fmtDur(r.p50), fmtDur(r.p99), r.errors, r.maxRSS, idle*100)
 				if len(m.Errors) > 0 {
 					fmt.Printf("    errors: %s\n", strings.Join(m.Errors[:min(3, len(m.Errors))], "; "))
 				}
@@ -188,7 +200,7 @@ func summarize(results []result, c config) string {
 		a := byKey[k]
 		name, srv, _ := strings.Cut(k, "|")
 		ratio, p99ratio := "", ""
-		if srv == "mock" {
+		if srv != "ceiling" {
 			ce := byKey[name+"|ceiling"]
 			ratio = fmt.Sprintf("%.0f%%", 100*mean(a.rps)/mean(ce.rps))
 			p99ratio = fmt.Sprintf("%.2f×", mean(a.p99)/mean(ce.p99))
@@ -218,7 +230,8 @@ func scaleRun(ctx context.Context, c config, tmp string, n int, report *strings.
 	if err != nil {
 		return err
 	}
-	p, ready, err := start(ctx, c.mockBin, "/_mock/health", "--addr", "127.0.0.1:0", "--log-level", "warn", "--fixtures", dir)
+	// Without the response cache: every request runs the SQL query.
+	p, ready, err := start(ctx, c.mockBin, "/_mock/health", "--addr", "127.0.0.1:0", "--log-level", "warn", "--fixtures", dir, "--response-cache=false")
 	if err != nil {
 		return err
 	}
@@ -227,7 +240,7 @@ func scaleRun(ctx context.Context, c config, tmp string, n int, report *strings.
 	settle(c.idle, c.settleMax)
 	attack(ctx, target("GET", p.url+"/KeyfactorAPI/Agents?"+q.Encode(), ""), 1, c.warmup)
 	m := attack(ctx, target("GET", p.url+"/KeyfactorAPI/Agents?"+q.Encode(), ""), 1, c.duration)
-	line := fmt.Sprintf("%d agents: start-up including seeding from the fixture file %s; seed query, 1 connection: p50 %s, p99 %s, %.0f req/s, %d errors",
+	line := fmt.Sprintf("%d agents: start-up including seeding from the fixture file %s; seed query without the response cache, 1 connection: p50 %s, p99 %s, %.0f req/s, %d errors",
 		n, fmtDur(ready), fmtDur(m.Latencies.P50), fmtDur(m.Latencies.P99), m.Throughput, errorCount(m))
 	fmt.Println(line)
 	report.WriteString("- " + line + "\n")
