@@ -1,0 +1,124 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mockcommand/mockcommand/internal/api"
+	"github.com/mockcommand/mockcommand/internal/app"
+)
+
+// Fuzz targets for every JSON request decoder, through the whole handler
+// over a real store. The property: whatever the body, the answer is not a
+// 5xx, it is JSON, and an error answer is a Command error body without Go
+// text.
+
+const fuzzAgent = "c6f87718-6d76-407e-881e-d162ae2eb154" // approved, has LOGS and RebootHost
+
+func fuzzBody(f *testing.F, method, path string, seeds ...string) {
+	for _, s := range append(seeds, ``, `{}`, `[]`, `null`, `{"`, `{"a":}`, "\xff\xfe", `{"JobFields":{"x":{"y":[1,2]}}}`) {
+		f.Add([]byte(s))
+	}
+	a, err := app.New(context.Background(), app.Options{DBPath: filepath.Join(f.TempDir(), "fuzz.db"), API: api.DefaultConfig()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { a.Close() })
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(method, path, bytes.NewReader(body))
+		req.SetBasicAuth("admin", "password")
+		req.Header.Set("x-keyfactor-requested-with", "APIClient")
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		a.Handler.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%s %s with %q: %d %s", method, path, body, rec.Code, rec.Body)
+		}
+		if rec.Code == http.StatusNoContent {
+			return
+		}
+		if !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("%s %s with %q: %d, body is not JSON: %q", method, path, body, rec.Code, rec.Body)
+		}
+		if rec.Code >= 400 {
+			var e map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || len(e) != 2 || e["ErrorCode"] == "" || e["Message"] == "" {
+				t.Fatalf("%s %s with %q: %d, not a Command error body: %s", method, path, body, rec.Code, rec.Body)
+			}
+			if msg, _ := e["Message"].(string); strings.Contains(msg, "json: ") || strings.Contains(msg, "sql") || strings.Contains(msg, "runtime error") {
+				t.Fatalf("%s %s with %q: message leaks Go text: %s", method, path, body, msg)
+			}
+		}
+	})
+}
+
+func FuzzScheduleJobBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/OrchestratorJobs/Custom",
+		`{"AgentId":"`+fuzzAgent+`","JobTypeName":"RebootHost","JobFields":{"Host":"web01","DelaySeconds":5}}`,
+		`{"AgentId":"`+fuzzAgent+`","JobTypeName":"FetchLogs","Schedule":{"Weekly":{"Days":["Monday",3],"Time":"2026-12-01T06:00:00Z"}}}`,
+		`{"AgentId":"`+fuzzAgent+`","JobTypeName":"RebootHost","Schedule":{"Monthly":{"Day":31,"Time":"2026-12-01T02:00:00"}},"JobFields":{"Host":"h","Force":true}}`)
+}
+
+func FuzzBulkJobBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/OrchestratorJobs/Custom/Bulk",
+		`{"OrchestratorIds":["`+fuzzAgent+`","00000000-0000-0000-0000-000000000000"],"JobTypeName":"FetchLogs","Schedule":{"Interval":{"Minutes":15}}}`)
+}
+
+func FuzzJobTypeCreateBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/JobTypes/Custom",
+		`{"JobTypeName":"X","Description":"d","JobTypeFields":[{"Name":"N","Type":"Int","DefaultValue":3,"Required":true}]}`,
+		`{"JobTypeName":"Y","JobTypeFields":[{"Name":"D","Type":3,"DefaultValue":"2026-01-01"}]}`)
+}
+
+func FuzzJobTypeUpdateBody(f *testing.F) {
+	fuzzBody(f, "PUT", "/KeyfactorAPI/JobTypes/Custom",
+		`{"Id":"0c6f6a5e-6b5f-4f0e-9d52-1a7c3f8f0e01","JobTypeName":"FetchLogs"}`,
+		`{"Id":"11111111-2222-3333-4444-555555555555","JobTypeName":"Z","JobTypeFields":[{"Name":"B","Type":"Bool","DefaultValue":"TRUE"}]}`)
+}
+
+func FuzzAgentIDsBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/Agents/Approve", `["`+fuzzAgent+`"]`, `["not-a-guid"]`)
+}
+
+func FuzzRunSelectionBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/OrchestratorJobs/Acknowledge", `{"JobAuditIds":[1,2],"Query":"Result -eq Failure"}`, `{"Query":"Status -eq Completed"}`)
+}
+
+func FuzzUnscheduleBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/OrchestratorJobs/Unschedule", `{"JobIds":["`+fuzzAgent+`"],"Query":"JobType -eq \"RebootHost\""}`)
+}
+
+func FuzzReenrollmentBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/Agents/SetAuthCertificateReenrollment", `{"OrchestratorIds":["`+fuzzAgent+`"],"Status":"1"}`, `{"OrchestratorIds":[],"Status":2}`)
+}
+
+func FuzzSeedBody(f *testing.F) {
+	fuzzBody(f, "POST", "/_mock/seed",
+		`{"Agents":[{"ClientMachine":"a","Status":2,"AgentPlatform":7,"Capabilities":["LOGS"],"LastSeen":"2026-01-01T00:00:00Z"}],"JobTypes":[{"JobTypeName":"Q","JobTypeFields":[{"Name":"F","Type":"String"}]}]}`)
+}
+
+func FuzzAdminAgentBody(f *testing.F) {
+	fuzzBody(f, "PATCH", "/_mock/agents/"+fuzzAgent, `{"Status":1}`, `{"Capabilities":["X"],"LastErrorCode":5}`)
+}
+
+func FuzzFaultBody(f *testing.F) {
+	fuzzBody(f, "POST", "/_mock/faults", `{"Method":"POST","Path":"*/Custom","Status":500,"After":1,"Times":1}`, `{"Path":"*","Delay":"5ms","DelayMax":10,"Probability":0.5,"Seed":3}`)
+}
+
+func FuzzClockBody(f *testing.F) {
+	fuzzBody(f, "POST", "/_mock/clock", `{"Now":"2026-12-01T08:00:00Z"}`, `{"Advance":"90m"}`, `{"Freeze":false}`, `{"Real":true}`)
+}
+
+func FuzzJobModeBody(f *testing.F) {
+	fuzzBody(f, "PUT", "/_mock/jobs/mode", `{"Mode":"manual","Scripts":{"RebootHost":{"Result":"Warning","Message":"m","Retry":true}}}`, `{"Mode":"immediate"}`)
+}
+
+func FuzzCompleteJobBody(f *testing.F) {
+	fuzzBody(f, "POST", "/_mock/jobs/"+fuzzAgent+"/complete", `{"Result":"Failure","Message":"m","Data":"d"}`, `{"Result":4}`)
+}
