@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -34,7 +35,11 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-var listeningRE = regexp.MustCompile(`listening on (http://\S+)`)
+var listeningRE = regexp.MustCompile(`listening on (https?://\S+)`)
+
+// probe polls health checks; it does not verify a test server's
+// throwaway certificate (tests that care about TLS check it themselves).
+var probe = &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 
 // startRun runs the command in a goroutine with the given environment and
 // arguments, waits until /_mock/health answers 200, and returns the base
@@ -65,7 +70,7 @@ func startRun(t *testing.T, env map[string]string, args ...string) string {
 		default:
 		}
 		if m := listeningRE.FindStringSubmatch(stdout.String()); m != nil {
-			resp, err := http.Get(m[1] + "/_mock/health")
+			resp, err := probe.Get(m[1] + "/_mock/health")
 			if err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
@@ -277,7 +282,12 @@ func TestRun_StartupErrors(t *testing.T) {
 	}{
 		{"malformed fixture", []string{"--fixtures", dir}, dir + "/agents.json: entry 1 (line 2): Status 9 is not an agent status"},
 		{"missing fixtures dir", []string{"--fixtures", filepath.Join(dir, "nope")}, "neither agents.json nor jobtypes.json was found"},
-		{"bad auth", []string{"--auth", "kerberos"}, `--auth: "kerberos" is not basic or none`},
+		{"bad auth", []string{"--auth", "kerberos"}, `--auth: "kerberos" is not basic, oauth, basic,oauth or none`},
+		{"self-signed and cert files", []string{"--tls-self-signed", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, "cannot both be given"},
+		{"cert without key", []string{"--tls-cert", "c.pem"}, "--tls-cert and --tls-key go together"},
+		{"unreadable cert", []string{"--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"}, "--tls-cert/--tls-key"},
+		{"bad oauth clients", []string{"--oauth-clients", "nosecret"}, "--oauth-clients"},
+		{"bad token ttl", []string{"--oauth-token-ttl", "-1m"}, "--oauth-token-ttl"},
 		{"bad users", []string{"--users", "nopassword"}, `--users: user "nopassword" must be written name:password`},
 		{"bad body limit", []string{"--max-body-bytes", "-5"}, "--max-body-bytes"},
 		{"bad log level", []string{"--log-level", "loud"}, "--log-level"},

@@ -20,6 +20,9 @@ import (
 func (s *Server) adminRouter() chi.Router {
 	r := chi.NewRouter()
 	r.Get("/_mock/health", s.handleHealth)
+	if s.oauth != nil { // clients fetch tokens without the admin token
+		r.Handle("/_mock/oauth/token", s.oauth)
+	}
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAdminToken)
 		r.Post("/_mock/reset", s.handleReset)

@@ -12,9 +12,43 @@ type AuthMode string
 
 // The authentication modes.
 const (
-	AuthBasic AuthMode = "basic" // HTTP Basic against Config.Users
-	AuthNone  AuthMode = "none"  // every caller is accepted
+	AuthBasic      AuthMode = "basic"       // HTTP Basic against Config.Users
+	AuthNone       AuthMode = "none"        // every caller is accepted
+	AuthOAuth      AuthMode = "oauth"       // bearer tokens from the mock's token endpoint
+	AuthBasicOAuth AuthMode = "basic,oauth" // either
 )
+
+// ParseAuthMode reads basic, none, oauth, or basic,oauth (in any order).
+func ParseAuthMode(s string) (AuthMode, error) {
+	parts := strings.Split(strings.ToLower(strings.ReplaceAll(s, " ", "")), ",")
+	basic, oauth, none := false, false, false
+	for _, p := range parts {
+		switch p {
+		case "basic":
+			basic = true
+		case "oauth":
+			oauth = true
+		case "none":
+			none = true
+		default:
+			return "", fmt.Errorf("%q is not basic, oauth, basic,oauth or none", s)
+		}
+	}
+	switch {
+	case none && (basic || oauth):
+		return "", fmt.Errorf("%q: none cannot be combined", s)
+	case none:
+		return AuthNone, nil
+	case basic && oauth:
+		return AuthBasicOAuth, nil
+	case oauth:
+		return AuthOAuth, nil
+	}
+	return AuthBasic, nil
+}
+
+func (m AuthMode) basic() bool { return m == AuthBasic || m == AuthBasicOAuth }
+func (m AuthMode) oauth() bool { return m == AuthOAuth || m == AuthBasicOAuth }
 
 // User is one set of Basic credentials. An empty Domain accepts the user
 // under any domain (or none); a set Domain must match, case-insensitively.

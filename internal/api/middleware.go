@@ -64,20 +64,39 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
-// requireAuth answers 401 with a WWW-Authenticate challenge and no body
-// when Basic credentials are missing or wrong, as Command under IIS does.
+// requireAuth answers 401 with WWW-Authenticate challenges and no body
+// when the credentials are missing or wrong, as Command under IIS does:
+// Basic credentials, or a bearer token from the mock's token endpoint, as
+// the auth mode allows.
 func (s *Server) requireAuth(next http.Handler) http.Handler {
 	if s.cfg.Auth == AuthNone {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := authenticate(r, s.cfg.Users); !ok {
-			w.Header().Set("WWW-Authenticate", `Basic realm="Keyfactor Command"`)
-			w.Header().Set("Content-Length", "0")
-			w.WriteHeader(http.StatusUnauthorized)
+		scheme, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		ok := false
+		switch {
+		case s.cfg.Auth.basic() && strings.EqualFold(scheme, "Basic"):
+			_, ok = authenticate(r, s.cfg.Users)
+		case s.cfg.Auth.oauth() && strings.EqualFold(scheme, "Bearer") && s.oauth != nil:
+			ok = s.oauth.Valid(strings.TrimSpace(cred))
+		}
+		if ok {
+			next.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r)
+		if s.cfg.Auth.basic() {
+			w.Header().Add("WWW-Authenticate", `Basic realm="Keyfactor Command"`)
+		}
+		if s.cfg.Auth.oauth() {
+			challenge := `Bearer realm="Keyfactor Command"`
+			if strings.EqualFold(scheme, "Bearer") {
+				challenge += `, error="invalid_token"`
+			}
+			w.Header().Add("WWW-Authenticate", challenge)
+		}
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusUnauthorized)
 	})
 }
 

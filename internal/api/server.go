@@ -11,6 +11,7 @@ import (
 	"github.com/mockcommand/mockcommand/internal/clock"
 	"github.com/mockcommand/mockcommand/internal/fault"
 	"github.com/mockcommand/mockcommand/internal/journal"
+	"github.com/mockcommand/mockcommand/internal/oauth"
 	"github.com/mockcommand/mockcommand/internal/store"
 )
 
@@ -32,6 +33,7 @@ type Deps struct {
 	Journal  *journal.Journal
 	Faults   *fault.Set
 	Fixtures func() (store.Fixtures, error) // what POST /_mock/reset returns to
+	OAuth    *oauth.Server                  // the token service, when the auth mode takes bearer tokens
 }
 
 // DefaultConfig is the configuration of a server started without flags.
@@ -61,6 +63,7 @@ type Server struct {
 	handler http.Handler
 	routes  []route
 	cache   *responseCache // nil when disabled
+	oauth   *oauth.Server
 }
 
 // NewServer builds the handler. Every dependency comes in here.
@@ -74,6 +77,7 @@ func NewServer(logger *slog.Logger, cfg Config, deps Deps) *Server {
 		journal: deps.Journal,
 		faults:  deps.Faults,
 		fixture: deps.Fixtures,
+		oauth:   deps.OAuth,
 	}
 	if !cfg.NoCache {
 		s.cache = newResponseCache()

@@ -17,6 +17,7 @@ import (
 	"github.com/mockcommand/mockcommand/internal/clock"
 	"github.com/mockcommand/mockcommand/internal/fault"
 	"github.com/mockcommand/mockcommand/internal/journal"
+	"github.com/mockcommand/mockcommand/internal/oauth"
 	"github.com/mockcommand/mockcommand/internal/store"
 )
 
@@ -31,6 +32,7 @@ type Options struct {
 	JournalSize   int             // requests the journal keeps; 0 for DefaultJournalSize
 	JournalBytes  int             // body bytes the journal keeps; 0 for journal.DefaultMaxBytes
 	JobPolicy     store.JobPolicy // which job runs complete by themselves
+	OAuth         oauth.Config    // the token service, used when API.Auth takes bearer tokens (Now is set to the clock)
 }
 
 // DefaultJournalSize is how many requests the journal keeps by default.
@@ -92,9 +94,12 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		Faults:   &fault.Set{},
 		Fixtures: load,
 	}
-	a.Handler = api.NewServer(opts.Logger, opts.API, api.Deps{
-		Store: st, Clock: a.Clock, Journal: a.Journal, Faults: a.Faults, Fixtures: load,
-	})
+	deps := api.Deps{Store: st, Clock: a.Clock, Journal: a.Journal, Faults: a.Faults, Fixtures: load}
+	if opts.API.Auth == api.AuthOAuth || opts.API.Auth == api.AuthBasicOAuth {
+		opts.OAuth.Now = a.Clock.Now
+		deps.OAuth = oauth.New(opts.OAuth)
+	}
+	a.Handler = api.NewServer(opts.Logger, opts.API, deps)
 	return a, nil
 }
 

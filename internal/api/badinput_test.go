@@ -1,0 +1,545 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mockcommand/mockcommand/internal/app"
+)
+
+// The bad-input corpus of issue 4: malformed and hostile requests against
+// every route, each answered with the status and Command error body the
+// README documents, after which the server is healthy and its state is
+// byte for byte what it was.
+
+// Fixture ids the corpus uses (fixtures/agents.json, fixtures/jobtypes.json).
+const (
+	biProd01    = "c6f87718-6d76-407e-881e-d162ae2eb154" // approved, LOGS, RebootHost
+	biDmz01     = "f341e07a-83f7-4f16-9bf4-a8b2b0c4312d" // approved, FlushDnsCache
+	biJava      = "d58dcdb4-6b44-4806-8b5a-b3ee4265bb31" // approved, no LOGS
+	biLab01     = "3a828159-c9d2-4950-ab25-f8a1fc2e6a59" // New (not approved)
+	biReboot    = "261f40df-ef82-41a3-a28c-f7b1491e99f5" // RebootHost
+	biFetchLogs = "0c6f6a5e-6b5f-4f0e-9d52-1a7c3f8f0e01" // built-in FetchLogs
+	biToken     = "corpus-admin-token"
+)
+
+// The servers of the corpus: the main one, one with a 4 KiB body limit and
+// one whose admin routes need a bearer token.
+const (
+	srvMain  = ""
+	srvSmall = "small"
+	srvToken = "token"
+)
+
+// badRow is one request of the corpus and the answer it must get.
+type badRow struct {
+	name   string
+	srv    string
+	method string
+	path   string
+	body   any // nil, string or []byte
+	opts   []reqOpt
+	status int
+	code   string   // "" with 401: a Keyfactor challenge (no body); "" with 200: the body is []
+	parts  []string // the Message mentions each (case-insensitively)
+	allow  string   // 405: a method Allow must list
+}
+
+// biStatusOf is the README's status for each error code.
+var biStatusOf = map[string]int{
+	codeValidation: 400, codeMalformed: 400, codeQuery: 400, codePaging: 400, codeDuplicate: 400,
+	codeMissingHeader: 400, codeAPIVersion: 400, codeSortField: 400, codeBodyTooLarge: 413,
+	codeMediaType: 415, codeNotFound: 404, codeNoEndpoint: 404, codeMethod: 405, codeUnauthenticated: 401,
+}
+
+// bad is a row answered with a Command error body.
+func bad(name, method, path string, body any, code string, parts ...string) badRow {
+	return badRow{name: name, method: method, path: path, body: body, status: biStatusOf[code], code: code, parts: parts}
+}
+
+// unauth is a Keyfactor row answered with 401, a challenge and no body.
+func unauth(name, method, path string, opts ...reqOpt) badRow {
+	return badRow{name: name, method: method, path: path, status: http.StatusUnauthorized, opts: opts}
+}
+
+// harmless is a hostile but well-formed list query that must match nothing.
+func harmless(name, path string) badRow {
+	return badRow{name: name, method: http.MethodGet, path: path, status: http.StatusOK}
+}
+
+// wrongMethod is a 405 row; allow is a method the path does have.
+func wrongMethod(method, path, allow string) badRow {
+	r := bad("method "+method+" "+path, method, path, nil, codeMethod, method)
+	r.allow = allow
+	return r
+}
+
+func (r badRow) with(opts ...reqOpt) badRow { r.opts = append(slices.Clone(r.opts), opts...); return r }
+func (r badRow) on(srv string) badRow       { r.srv = srv; return r }
+
+// emptyHeader sends a header with an empty value.
+func emptyHeader(name string) reqOpt {
+	return func(r *http.Request) { r.Header[http.CanonicalHeaderKey(name)] = []string{""} }
+}
+
+// contentType sets the Content-Type; "" sends none.
+func contentType(ct string) reqOpt { return withHeader("Content-Type", ct) }
+
+// Body builders for the routes that take the richest bodies.
+func biJob(schedule string) string {
+	return `{"AgentId":"` + biProd01 + `","JobTypeName":"RebootHost","JobFields":{"Host":"web01"},"Schedule":` + schedule + `}`
+}
+
+func biFields(fields string) string {
+	return `{"AgentId":"` + biProd01 + `","JobTypeName":"RebootHost","JobFields":` + fields + `}`
+}
+
+func biType(fields string) string {
+	return `{"JobTypeName":"CorpusType","JobTypeFields":[` + fields + `]}`
+}
+
+func biSeed(agent string) string {
+	return `{"Agents":[{"ClientMachine":"corpus-agent","Status":2,"AgentPlatform":7,` + agent + `}]}`
+}
+
+func biQuery(path, query string) string { return withQuery(kf(path), q("QueryString", query)) }
+
+// nested builds n levels of parentheses around a clause.
+func nested(n int) string {
+	return strings.Repeat("(", n) + `ClientMachine -eq "x"` + strings.Repeat(")", n)
+}
+
+// corpus lists every row. jobID is a job whose run waits on the main
+// server (a daily job that is not due under the frozen clock).
+func corpus(jobID string) []badRow {
+	const post, get, put, del, patch = http.MethodPost, http.MethodGet, http.MethodPut, http.MethodDelete, http.MethodPatch
+	custom, types, approve := kf("/OrchestratorJobs/Custom"), kf("/JobTypes/Custom"), kf("/Agents/Approve")
+	deep := strings.Repeat("[", 100000)
+	tenMB := append(append([]byte(`{"JobTypeName":"Huge","Description":"`), bytes.Repeat([]byte("x"), 10<<20)...), `"}`...)
+	over := func(n int) string { // a job type body of exactly n bytes
+		head := `{"JobTypeName":"Limit","Description":"`
+		return head + strings.Repeat("d", n-len(head)-2) + `"}`
+	}
+	sqlA, sqlB, sqlC := `' OR 1=1 --`, `"; DROP TABLE agents; --`, `%' --`
+	return []badRow{
+		// Broken JSON.
+		bad("json truncated", post, custom, `{"AgentId":"c6f87718-6d76`, codeMalformed, "ends before"),
+		bad("json truncated object", post, types, `{"JobTypeName":"X",`, codeMalformed, "ends before"),
+		bad("json trailing garbage", post, types, `{"JobTypeName":"X"} garbage`, codeMalformed, "after the JSON value"),
+		bad("json two values", post, approve, `[] []`, codeMalformed, "after the JSON value"),
+		bad("json single quotes", post, types, `{'JobTypeName':'X'}`, codeMalformed, "line 1, column 2"),
+		bad("json block comment", post, custom, `{/* c */"AgentId":"`+biProd01+`"}`, codeMalformed, "line 1, column 2"),
+		bad("json line comment", post, approve, "// ids\n[\""+biProd01+"\"]", codeMalformed, "line 1, column 1"),
+		bad("json trailing comma", post, types, `{"JobTypeName":"X",}`, codeMalformed, "line 1, column 20"),
+		bad("json NaN", post, custom, biJob(`{"Interval":{"Minutes":NaN}}`), codeMalformed, "Malformed JSON"),
+		bad("json byte order mark", post, types, "\xef\xbb\xbf{\"JobTypeName\":\"X\"}", codeMalformed, "line 1, column 1"),
+		bad("json empty body", post, approve, nil, codeMalformed, "body is required"),
+		bad("json whitespace body", post, custom, " \n\t ", codeMalformed, "body is required"),
+		bad("json raw NUL in string", post, types, "{\"JobTypeName\":\"a\x00b\"}", codeMalformed, "line 1, column 18"),
+		bad("json invalid UTF-8 in string", post, types, "{\"JobTypeName\":\"bad\xff\xfe\"}", codeMalformed, "UTF-8"),
+		bad("json invalid UTF-8 in job field", post, custom, biFields("{\"Host\":\"web\xc3\x28\"}"), codeMalformed, "UTF-8"),
+		bad("json invalid UTF-8 in id array", post, approve, "[\"\xff\"]", codeMalformed, "UTF-8"),
+		bad("json invalid UTF-8 in admin body", post, "/_mock/seed", biSeed("\"Version\":\"\xed\xa0\x80\""), codeMalformed, "UTF-8"),
+
+		// Wrong JSON types, every kind of member.
+		bad("type string for int32", post, custom, biJob(`{"Interval":{"Minutes":"5"}}`), codeMalformed, "Schedule.Interval.Minutes", "string"),
+		bad("type number for string", post, types, `{"JobTypeName":5}`, codeMalformed, "JobTypeName", "number"),
+		bad("type bool for GUID string", post, custom, `{"AgentId":true,"JobTypeName":"RebootHost"}`, codeMalformed, "AgentId"),
+		bad("type object for array", post, kf("/OrchestratorJobs/Custom/Bulk"), `{"OrchestratorIds":{},"JobTypeName":"RebootHost"}`, codeMalformed, "OrchestratorIds", "object"),
+		bad("type array for object", post, custom, biJob(`[]`), codeMalformed, "Schedule", "array"),
+		bad("type array for map", post, custom, biFields(`["Host","web01"]`), codeMalformed, "JobFields", "array"),
+		bad("type object for body array", post, kf("/Agents/Disapprove"), `{"ids":["`+biProd01+`"]}`, codeMalformed, "expected an array"),
+		bad("type array for body object", post, custom, `[{"AgentId":"`+biProd01+`"}]`, codeMalformed, "expected an object"),
+		bad("type number in id array", post, kf("/Agents/Reset"), `[1]`, codeMalformed, "string"),
+		bad("type string in int64 array", post, kf("/OrchestratorJobs/Acknowledge"), `{"JobAuditIds":["1"]}`, codeMalformed, "JobAuditIds"),
+		bad("type fraction in int64 array", post, kf("/OrchestratorJobs/Reschedule"), `{"JobAuditIds":[1.5]}`, codeMalformed, "JobAuditIds", "1.5"),
+		bad("type number for query", post, kf("/OrchestratorJobs/Unschedule"), `{"Query":5}`, codeMalformed, "Query"),
+		bad("type string for days array", post, custom, biJob(`{"Weekly":{"Days":"Monday","Time":"2026-12-01T08:00:00Z"}}`), codeMalformed, "Days"),
+		bad("type string for bool", post, types, `{"JobTypeName":"X","JobTypeFields":[{"Name":"F","Type":1,"Required":"yes"}]}`, codeMalformed, "Required"),
+		bad("type object for scalar status", post, kf("/Agents/SetAuthCertificateReenrollment"), `{"OrchestratorIds":[],"Status":{}}`, codeMalformed, "line 1, column 35", "string, number or boolean"),
+		bad("type object for job field value", post, custom, biFields(`{"Host":{"name":"web01"}}`), codeValidation, "JobFields.Host", "object"),
+		bad("type array for seed agents", post, "/_mock/seed", `{"Agents":{}}`, codeMalformed, "Agents"),
+		bad("type string for fault status", post, "/_mock/faults", `{"Path":"/x","Status":"500"}`, codeMalformed, "Status"),
+		bad("type number for time", post, custom, biJob(`{"ExactlyOnce":{"Time":1733040000}}`), codeMalformed, "date-time"),
+
+		// Huge and out-of-range numbers.
+		bad("number 1e400 minutes", post, custom, biJob(`{"Interval":{"Minutes":1e400}}`), codeMalformed, "Minutes", "1e400"),
+		bad("number 2^64 minutes", post, custom, biJob(`{"Interval":{"Minutes":99999999999999999999}}`), codeMalformed, "Minutes", "99999999999999999999"),
+		bad("number 2^31 minutes", post, custom, biJob(`{"Interval":{"Minutes":2147483648}}`), codeMalformed, "Minutes", "2147483648"),
+		bad("number fraction minutes", post, custom, biJob(`{"Interval":{"Minutes":1.5}}`), codeMalformed, "Minutes", "1.5"),
+		bad("number -1 minutes", post, custom, biJob(`{"Interval":{"Minutes":-1}}`), codeValidation, "Minutes", "-1"),
+		bad("number 0 minutes", post, custom, biJob(`{"Interval":{"Minutes":0}}`), codeValidation, "Minutes", "greater than 0"),
+		bad("number 2^64 day", post, custom, biJob(`{"Monthly":{"Day":99999999999999999999,"Time":"2026-12-01T08:00:00Z"}}`), codeMalformed, "Monthly.Day"),
+		bad("number 0 day", post, custom, biJob(`{"Monthly":{"Day":0,"Time":"2026-12-01T08:00:00Z"}}`), codeValidation, "Monthly.Day", "1 to 31"),
+		bad("number -1 day", post, custom, biJob(`{"Monthly":{"Day":-1,"Time":"2026-12-01T08:00:00Z"}}`), codeValidation, "Monthly.Day", "-1"),
+		bad("number 32 day", post, custom, biJob(`{"Monthly":{"Day":32,"Time":"2026-12-01T08:00:00Z"}}`), codeValidation, "Monthly.Day", "32"),
+		bad("number weekday 7", post, custom, biJob(`{"Weekly":{"Days":[7],"Time":"2026-12-01T08:00:00Z"}}`), codeValidation, "Weekly.Days", "7"),
+		bad("number weekday 2^64", post, custom, biJob(`{"Weekly":{"Days":[99999999999999999999],"Time":"2026-12-01T08:00:00Z"}}`), codeMalformed, "day"),
+		bad("number 2^64 job field", post, custom, biFields(`{"Host":"web01","DelaySeconds":99999999999999999999}`), codeValidation, "DelaySeconds", "99999999999999999999"),
+		bad("number 1e400 job field", post, custom, biFields(`{"Host":"web01","DelaySeconds":1e400}`), codeValidation, "DelaySeconds", "1e400"),
+		bad("number 2^64 run id", post, kf("/OrchestratorJobs/Acknowledge"), `{"JobAuditIds":[99999999999999999999]}`, codeMalformed, "JobAuditIds"),
+		bad("number -1 run id", post, kf("/OrchestratorJobs/Acknowledge"), `{"JobAuditIds":[-1]}`, codeValidation, "-1"),
+		bad("number field type 99", post, types, biType(`{"Name":"F","Type":99}`), codeValidation, "Type 99"),
+		bad("number field type 1e400", post, types, biType(`{"Name":"F","Type":1e400}`), codeMalformed, "field type"),
+		bad("number reenrollment 2^64", post, kf("/Agents/SetAuthCertificateReenrollment"), `{"OrchestratorIds":[],"Status":99999999999999999999}`, codeValidation, "99999999999999999999"),
+		bad("number seed status 2^64", post, "/_mock/seed", biSeed(`"Status":99999999999999999999`), codeMalformed, "Status"),
+		bad("number seed platform -1", post, "/_mock/seed", `{"Agents":[{"ClientMachine":"corpus-agent","Status":2,"AgentPlatform":-1}]}`, codeValidation, "AgentPlatform"),
+		bad("number fault probability 1e400", post, "/_mock/faults", `{"Path":"/x","Status":500,"Probability":1e400}`, codeMalformed, "Probability"),
+		bad("number clock advance 1e400", post, "/_mock/clock", `{"Advance":1e400}`, codeMalformed, "duration"),
+		bad("number result 99", put, "/_mock/jobs/mode", `{"Mode":"manual","Scripts":{"RebootHost":{"Result":99}}}`, codeValidation, "Result 99"),
+
+		// Deep nesting.
+		bad("nesting 100000 [ as id array", post, approve, deep, codeMalformed, "depth"),
+		bad("nesting 100000 [ in job field", post, custom, biFields(`{"Host":`+deep), codeMalformed, "depth"),
+		bad("nesting 100000 { in schedule", post, custom, biJob(strings.Repeat(`{"Daily":`, 100000)), codeMalformed, "depth"),
+		bad("nesting 100000 [ in seed", post, "/_mock/seed", `{"Agents":`+deep, codeMalformed, "depth"),
+		bad("nesting 5000 [ in job field", post, custom, biFields(`{"Host":`+strings.Repeat("[", 5000)+strings.Repeat("]", 5000)+`}`), codeValidation, "JobFields.Host"),
+
+		// Body size.
+		bad("size 10 MB job type", post, types, tenMB, codeBodyTooLarge, "1048576"),
+		bad("size 10 MB seed", post, "/_mock/seed", tenMB, codeBodyTooLarge, "1048576"),
+		bad("size 4097 bytes", post, types, over(4097), codeBodyTooLarge, "4096").on(srvSmall),
+		bad("size over 4096 bytes admin", put, "/_mock/jobs/mode", `{"Mode":"manual","Scripts":{"`+strings.Repeat("x", 4100)+`":{}}}`, codeBodyTooLarge, "4096").on(srvSmall),
+		bad("size over 4096 bytes ids", post, approve, `[`+strings.Repeat(`"`+biProd01+`",`, 120)+`"x"]`, codeBodyTooLarge, "4096").on(srvSmall),
+		bad("size 4096 bytes broken", post, types, over(4096)[:4095]+"!", codeMalformed, "Malformed JSON").on(srvSmall),
+
+		// NUL bytes.
+		bad("NUL in query string", get, kf("/Agents?QueryString=%00"), nil, codeQuery, "position"),
+		bad("NUL in path id", get, kf("/Agents/%00"), nil, codeNotFound),
+		bad("NUL in job type id", del, kf("/JobTypes/Custom/"+biReboot+"%00"), nil, codeNotFound),
+		bad("NUL in sort field", get, kf("/JobTypes/Custom?SortField=JobTypeName%00"), nil, codeSortField, "sort field", "JobTypeName"),
+
+		// SQL injection.
+		bad("sql query or 1=1", get, biQuery("/Agents", sqlA), nil, codeQuery, "position"),
+		bad("sql query drop table", get, biQuery("/Agents", `ClientMachine -eq "x"; DROP TABLE agents; --`), nil, codeQuery, "position"),
+		bad("sql query percent quote", get, biQuery("/OrchestratorJobs/JobHistory", sqlC), nil, codeQuery, "position"),
+		bad("sql query union", get, biQuery("/JobTypes/Custom", `JobTypeName -eq "x" union select * from agents --`), nil, codeQuery, "position"),
+		bad("sql query field name", get, biQuery("/OrchestratorJobs/ScheduledJobs", `Id;DROP -eq 1`), nil, codeQuery, "position"),
+		bad("sql sort field", get, withQuery(kf("/Agents"), q("SortField", "a;drop")), nil, codeSortField, "a;drop"),
+		bad("sql sort field drop", get, withQuery(kf("/OrchestratorJobs/JobHistory"), q("SortField", sqlB)), nil, codeSortField, "DROP TABLE"),
+		bad("sql agent id in body", post, custom, `{"AgentId":"`+sqlA+`","JobTypeName":"RebootHost"}`, codeValidation, "AgentId"),
+		bad("sql job type name in body", post, custom, `{"AgentId":"`+biProd01+`","JobTypeName":"\"; DROP TABLE agents; --"}`, codeValidation, "DROP TABLE"),
+		bad("sql ids in array", post, approve, `["`+biProd01+`","' OR 1=1 --"]`, codeValidation, "OR 1=1"),
+		bad("sql ids in unschedule", post, kf("/OrchestratorJobs/Unschedule"), `{"JobIds":["%' --"]}`, codeValidation, "JobIds"),
+		bad("sql query in acknowledge", post, kf("/OrchestratorJobs/Acknowledge"), `{"Query":"' OR 1=1 --"}`, codeQuery, "position"),
+		bad("sql query in reschedule", post, kf("/OrchestratorJobs/Reschedule"), `{"Query":"JobId -eq \"x\"; DROP TABLE agents; --"}`, codeQuery, "position"),
+		bad("sql job type id in update", put, types, `{"Id":"' OR 1=1 --","JobTypeName":"RebootHost"}`, codeValidation, "Id"),
+		bad("sql path agent id", get, kf("/Agents/%27%20OR%201%3D1%20--"), nil, codeNotFound),
+		bad("sql path delete agent", del, kf("/Agents/%22%3B%20DROP%20TABLE%20agents%3B%20--"), nil, codeNotFound),
+		bad("sql path job type id", del, kf("/JobTypes/Custom/%25%27%20--"), nil, codeNotFound),
+		bad("sql path agent reset", post, kf("/Agents/1%20OR%201=1/Reset"), nil, codeNotFound),
+		bad("sql path admin agent", del, "/_mock/agents/%27%20OR%201%3D1%20--", nil, codeNotFound),
+		bad("sql path admin job", post, "/_mock/jobs/%27%3B--/complete", nil, codeNotFound),
+		bad("sql path fault id", del, "/_mock/faults/1%20OR%201=1", nil, codeNotFound, "1 OR 1=1"),
+		bad("sql seed agent id", post, "/_mock/seed", biSeed(`"AgentId":"`+sqlA+`"`), codeValidation, "AgentId"),
+		harmless("sql quoted value matches nothing", biQuery("/Agents", `ClientMachine -eq "' OR 1=1 --"`)),
+		harmless("sql percent is literal", biQuery("/Agents", `ClientMachine -contains "%"`)),
+		harmless("sql underscore is literal", biQuery("/Agents", `ClientMachine -startswith "_"`)),
+		harmless("sql drop in job type name", biQuery("/JobTypes/Custom", `JobTypeName -eq "\"; DROP TABLE agents; --"`)),
+
+		// Unknown members.
+		bad("unknown member", post, custom, `{"AgentId":"`+biProd01+`","JobTypeName":"RebootHost","AgentID2":"x"}`, codeMalformed, "AgentID2"),
+		bad("unknown member typo", post, types, `{"JobTypeName":"X","Capabilites":[]}`, codeMalformed, "Capabilites"),
+		bad("unknown schedule member", post, custom, biJob(`{"Hourly":{"Minutes":5}}`), codeMalformed, "Hourly"),
+		bad("unknown seed member", post, "/_mock/seed", biSeed(`"Capabilites":["LOGS"]`), codeMalformed, "Capabilites"),
+		bad("unknown patch member", patch, "/_mock/agents/"+biProd01, `{"Nope":1}`, codeMalformed, "Nope"),
+		bad("unknown patch JobTypes", patch, "/_mock/agents/"+biProd01, `{"JobTypes":[]}`, codeMalformed, "JobTypes"),
+		bad("unknown fault member", post, "/_mock/faults", `{"Path":"/x","Statuss":500}`, codeMalformed, "Statuss"),
+		bad("unknown clock member", post, "/_mock/clock", `{"Now2":"2026-12-01T00:00:00Z"}`, codeMalformed, "Now2"),
+		bad("unknown complete member", post, "/_mock/jobs/"+jobID+"/complete", `{"Result":"Failure","Reason":"x"}`, codeMalformed, "Reason"),
+
+		// Bad GUIDs.
+		bad("guid path agent", get, kf("/Agents/not-a-guid"), nil, codeNotFound),
+		bad("guid path job type", get, kf("/JobTypes/Custom/1234"), nil, codeNotFound),
+		bad("guid path too long", get, kf("/Agents/"+biProd01+"0"), nil, codeNotFound),
+		bad("guid path invalid UTF-8", get, kf("/Agents/%FF%FE"), nil, codeNotFound),
+		bad("guid path fetch logs", post, kf("/Agents/xyz/FetchLogs"), nil, codeNotFound),
+		bad("guid path admin start", post, "/_mock/jobs/not-a-guid/start", nil, codeNotFound),
+		bad("guid path admin put", put, "/_mock/agents/zzz", `{"ClientMachine":"x","Status":2}`, codeNotFound),
+		bad("guid body agent", post, custom, `{"AgentId":"c6f87718-6d76-407e-881e","JobTypeName":"RebootHost"}`, codeValidation, "AgentId"),
+		bad("guid body update", put, types, `{"Id":"123","JobTypeName":"RebootHost"}`, codeValidation, "Id"),
+		bad("guid array approve", post, approve, `["`+biProd01+`","nope"]`, codeValidation, "nope"),
+		bad("guid array bulk", post, kf("/OrchestratorJobs/Custom/Bulk"), `{"OrchestratorIds":["nope"],"JobTypeName":"RebootHost","JobFields":{"Host":"h"}}`, codeValidation, "nope"),
+		bad("guid array unschedule", post, kf("/OrchestratorJobs/Unschedule"), `{"JobIds":["`+biProd01+`x"]}`, codeValidation, "JobIds"),
+		bad("guid admin body differs", put, "/_mock/agents/"+biProd01, `{"AgentId":"`+biJava+`","ClientMachine":"x","Status":2}`, codeValidation, "AgentId"),
+		bad("guid update unknown", put, types, `{"Id":"`+unknownGUID+`","JobTypeName":"Ghost"}`, codeNotFound),
+
+		// Bad dates.
+		bad("date exactly once word", post, custom, biJob(`{"ExactlyOnce":{"Time":"tomorrow"}}`), codeMalformed, "tomorrow", "ISO 8601"),
+		bad("date daily month 13", post, custom, biJob(`{"Daily":{"Time":"2026-13-45T00:00:00Z"}}`), codeMalformed, "2026-13-45", "ISO 8601"),
+		bad("date weekly hour 25", post, custom, biJob(`{"Weekly":{"Days":[1],"Time":"2026-12-01T25:00:00Z"}}`), codeMalformed, "25:00", "ISO 8601"),
+		bad("date missing daily time", post, custom, biJob(`{"Daily":{}}`), codeValidation, "Schedule.Daily.Time"),
+		bad("date job field", post, custom, biFields(`{"Host":"h","MaintenanceWindowStart":"next tuesday"}`), codeValidation, "MaintenanceWindowStart"),
+		bad("date job type default", post, types, biType(`{"Name":"When","Type":"DateTime","DefaultValue":"someday"}`), codeValidation, "someday"),
+		bad("date seed LastSeen", post, "/_mock/seed", biSeed(`"LastSeen":"yesterday"`), codeMalformed, "yesterday", "ISO 8601"),
+		bad("date clock now", post, "/_mock/clock", `{"Now":"2026-99-99"}`, codeMalformed, "2026-99-99", "ISO 8601"),
+		bad("date journal since", get, "/_mock/requests?since=last+week", nil, codeValidation, "since"),
+		bad("date in query", get, biQuery("/OrchestratorJobs/JobHistory", `OperationStart -gt "2026-99-99"`), nil, codeQuery, "position"),
+		bad("duration clock advance", post, "/_mock/clock", `{"Advance":"forever"}`, codeMalformed, "forever", "duration"),
+		bad("duration overflow", post, "/_mock/clock", `{"Advance":"9999999999h"}`, codeMalformed, "9999999999h", "duration"),
+
+		// Header abuse.
+		bad("header requested-with missing", get, kf("/Agents"), nil, codeMissingHeader, "x-keyfactor-requested-with").with(withoutRequestedWith()),
+		bad("header requested-with empty", post, approve, `[]`, codeMissingHeader, "x-keyfactor-requested-with").with(emptyHeader(requestedWith)),
+		bad("header requested-with blank", get, kf("/Status/Endpoints"), nil, codeMissingHeader, "x-keyfactor-requested-with").with(withHeader(requestedWith, "   ")),
+		bad("header api-version 2", get, kf("/Agents"), nil, codeAPIVersion, `"2"`).with(withHeader(apiVersion, "2")),
+		bad("header api-version 1.0.0", post, custom, biFields(`{}`), codeAPIVersion, "1.0.0").with(withHeader(apiVersion, "1.0.0")),
+		bad("header api-version v1", get, kf("/JobTypes/Custom"), nil, codeAPIVersion, "v1").with(withHeader(apiVersion, "v1")),
+		unauth("auth missing", get, kf("/Agents"), withoutAuth()),
+		unauth("auth missing before headers", post, custom, withoutAuth(), withoutRequestedWith(), withHeader(apiVersion, "2")),
+		unauth("auth basic !!!", get, kf("/Agents"), withHeader("Authorization", "Basic !!!")),
+		unauth("auth basic without colon", get, kf("/Agents"), withHeader("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("adminpassword")))),
+		unauth("auth basic empty", get, kf("/Agents"), withHeader("Authorization", "Basic ")),
+		unauth("auth bearer on basic server", get, kf("/Agents"), withHeader("Authorization", "Bearer x")),
+		unauth("auth 8 KB header", get, kf("/Agents"), withHeader("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("admin:"+strings.Repeat("p", 6000))))),
+		unauth("auth wrong password", del, kf("/JobTypes/Custom/"+biReboot), withBasic("admin", "' OR 1=1 --")),
+		unauth("auth NUL in password", get, kf("/Agents"), withBasic("admin", "password\x00")),
+		unauth("auth unknown path", get, kf("/Nope"), withoutAuth()),
+		bad("auth admin token missing", get, "/_mock/agents", nil, codeUnauthenticated, "Bearer").on(srvToken),
+		bad("auth admin token wrong", post, "/_mock/reset", nil, codeUnauthenticated, "Bearer").on(srvToken).with(bearer("wrong")),
+		bad("auth admin basic", post, "/_mock/seed", `{}`, codeUnauthenticated, "Bearer").on(srvToken).with(withHeader("Authorization", basicHeader("admin:password"))),
+		bad("auth admin 8 KB token", del, "/_mock/faults", nil, codeUnauthenticated, "Bearer").on(srvToken).with(bearer(strings.Repeat("t", 8192))),
+
+		// Content-Type.
+		bad("content-type text/plain", post, custom, biFields(`{"Host":"h"}`), codeMediaType, "text/plain").with(contentType("text/plain")),
+		bad("content-type application/xml", post, types, `<JobTypeName>X</JobTypeName>`, codeMediaType, "application/xml").with(contentType("application/xml")),
+		bad("content-type multipart", post, approve, "--b\r\n\r\n[]\r\n--b--", codeMediaType, "multipart/form-data").with(contentType("multipart/form-data; boundary=b")),
+		bad("content-type form", post, kf("/OrchestratorJobs/Unschedule"), `JobIds=x`, codeMediaType, "x-www-form-urlencoded").with(contentType("application/x-www-form-urlencoded")),
+		bad("content-type malformed", put, types, `{}`, codeMediaType, "application/json;").with(contentType("application/json; charset")),
+		bad("content-type admin", post, "/_mock/faults", `{"Path":"/x","Status":500}`, codeMediaType, "text/plain").with(contentType("text/plain")),
+
+		// Wrong methods on every route.
+		wrongMethod(patch, kf("/Status/Endpoints"), "GET"),
+		wrongMethod(post, kf("/Agents"), "GET"),
+		wrongMethod(put, kf("/Agents/"+biProd01), "DELETE"),
+		wrongMethod(patch, kf("/Agents/Approve"), "POST"),
+		wrongMethod(put, kf("/Agents/Disapprove"), "POST"),
+		wrongMethod(put, kf("/Agents/Reset"), "POST"),
+		wrongMethod(get, kf("/Agents/"+biProd01+"/Reset"), "POST"),
+		wrongMethod(del, kf("/Agents/"+biProd01+"/FetchLogs"), "POST"),
+		wrongMethod(put, kf("/Agents/SetAuthCertificateReenrollment"), "POST"),
+		wrongMethod(patch, types, "PUT"),
+		wrongMethod(post, kf("/JobTypes/Custom/"+biReboot), "DELETE"),
+		wrongMethod(get, custom, "POST"),
+		wrongMethod(put, kf("/OrchestratorJobs/Custom/Bulk"), "POST"),
+		wrongMethod(post, kf("/OrchestratorJobs/ScheduledJobs"), "GET"),
+		wrongMethod(del, kf("/OrchestratorJobs/JobHistory"), "GET"),
+		wrongMethod(post, kf("/OrchestratorJobs/JobStatus/Data"), "GET"),
+		wrongMethod(get, kf("/OrchestratorJobs/Acknowledge"), "POST"),
+		wrongMethod(get, kf("/OrchestratorJobs/Reschedule"), "POST"),
+		wrongMethod(put, kf("/OrchestratorJobs/Unschedule"), "POST"),
+		wrongMethod("PROPFIND", kf("/Agents"), "GET"),
+		wrongMethod(http.MethodOptions, types, "POST"),
+		wrongMethod(post, "/_mock/health", "GET"),
+		wrongMethod(get, "/_mock/reset", "POST"),
+		wrongMethod(put, "/_mock/seed", "POST"),
+		wrongMethod(del, "/_mock/clock", "GET"),
+		wrongMethod(put, "/_mock/agents", "POST"),
+		wrongMethod(post, "/_mock/agents/"+biProd01, "PATCH"),
+		wrongMethod(post, "/_mock/jobs/mode", "PUT"),
+		wrongMethod(get, "/_mock/jobs/"+jobID+"/start", "POST"),
+		wrongMethod(put, "/_mock/jobs/"+jobID+"/complete", "POST"),
+		wrongMethod(post, "/_mock/requests", "DELETE"),
+		wrongMethod(put, "/_mock/faults", "POST"),
+		wrongMethod(get, "/_mock/faults/1", "DELETE"),
+
+		// Unknown paths.
+		bad("path unknown", get, kf("/Nope"), nil, codeNoEndpoint, "/Nope"),
+		bad("path too deep", get, kf("/Agents/"+biProd01+"/x/y/z"), nil, codeNoEndpoint),
+		bad("path traversal", get, kf("/../etc/passwd"), nil, codeNoEndpoint),
+		bad("path base prefix", get, "/KeyfactorAPIX/Agents", nil, codeNoEndpoint),
+		bad("path root", get, "/", nil, codeNoEndpoint),
+		bad("path admin unknown", post, "/_mock/nope", `{}`, codeNoEndpoint),
+		bad("path admin bare", get, "/_mock", nil, codeNoEndpoint),
+		bad("path 10000 characters", get, kf("/"+strings.Repeat("a", 10000)), nil, codeNoEndpoint),
+
+		// Query strings, paging and sorting.
+		bad("query 10000 characters", get, biQuery("/Agents", `ClientMachine -eq "`+strings.Repeat("a", 10000)+`"`), nil, codeQuery, "8000"),
+		bad("query 40 nested parentheses", get, biQuery("/Agents", nested(40)), nil, codeQuery, "nested too deeply"),
+		bad("query invalid UTF-8", get, kf("/Agents?QueryString=%FF%FE"), nil, codeQuery, "position"),
+		bad("query unknown field", get, biQuery("/JobTypes/Custom", `Nope -eq 1`), nil, codeQuery, "Nope"),
+		bad("query unterminated string", get, biQuery("/OrchestratorJobs/ScheduledJobs", `JobType -eq "abc`), nil, codeQuery, "position"),
+		bad("query int overflow", get, biQuery("/OrchestratorJobs/JobHistory", `JobHistoryId -eq 99999999999999999999`), nil, codeQuery, "99999999999999999999"),
+		bad("query pq form", get, kf("/Agents?pq.queryString=%29"), nil, codeQuery, "position"),
+		bad("paging page 0", get, kf("/Agents?PageReturned=0"), nil, codePaging, "PageReturned"),
+		bad("paging page -5", get, kf("/JobTypes/Custom?PageReturned=-5"), nil, codePaging, "PageReturned"),
+		bad("paging page 1e3", get, kf("/OrchestratorJobs/ScheduledJobs?PageReturned=1e3"), nil, codePaging, "1e3"),
+		bad("paging page 2^31", get, kf("/OrchestratorJobs/JobHistory?PageReturned=2147483648"), nil, codePaging, "2147483648"),
+		bad("paging limit 0", get, kf("/Agents?ReturnLimit=0"), nil, codePaging, "ReturnLimit"),
+		bad("paging limit 2^64", get, kf("/Agents?ReturnLimit=99999999999999999999"), nil, codePaging, "ReturnLimit"),
+		bad("paging pq limit", get, kf("/JobTypes/Custom?pq.returnLimit=-1"), nil, codePaging, "ReturnLimit"),
+		bad("paging sort ascending 2", get, kf("/Agents?SortAscending=2"), nil, codePaging, "SortAscending"),
+		bad("paging sort ascending yes", get, kf("/OrchestratorJobs/JobHistory?SortAscending=yes"), nil, codePaging, "SortAscending"),
+		bad("paging invalid UTF-8 sort field", get, kf("/Agents?SortField=%FF"), nil, codeSortField, "sort field", "ClientMachine"),
+		bad("job data missing id", get, kf("/OrchestratorJobs/JobStatus/Data"), nil, codeValidation, "jobHistoryId"),
+		bad("job data id abc", get, kf("/OrchestratorJobs/JobStatus/Data?jobHistoryId=abc"), nil, codeValidation, "abc"),
+		bad("job data id 1e3", get, kf("/OrchestratorJobs/JobStatus/Data?jobHistoryId=1e3"), nil, codeValidation, "1e3"),
+		bad("job data id 2^64", get, kf("/OrchestratorJobs/JobStatus/Data?jobHistoryId=99999999999999999999"), nil, codeValidation, "99999999999999999999"),
+		bad("job data sql id", get, kf("/OrchestratorJobs/JobStatus/Data?jobHistoryId=1%20OR%201=1"), nil, codeValidation, "1 OR 1=1"),
+		bad("delete force maybe", del, kf("/Agents/"+biProd01+"?force=maybe"), nil, codeValidation, "force"),
+		bad("admin reset all perhaps", post, "/_mock/reset?all=perhaps", nil, codeValidation, "all"),
+		bad("admin journal limit 0", get, "/_mock/requests?limit=0", nil, codeValidation, "limit"),
+		bad("admin journal offset -1", get, "/_mock/requests?offset=-1", nil, codeValidation, "offset"),
+		bad("admin journal status sql", get, "/_mock/requests?status=200%20OR%201=1", nil, codeValidation, "status"),
+
+		// Values that are wrong for the entity.
+		bad("value unknown job type", post, custom, `{"AgentId":"`+biProd01+`","JobTypeName":"NoSuchType"}`, codeValidation, "NoSuchType"),
+		bad("value agent not approved", post, custom, `{"AgentId":"`+biLab01+`","JobTypeName":"RebootHost","JobFields":{"Host":"h"}}`, codeValidation, "approved"),
+		bad("value job field unknown", post, custom, biFields(`{"Host":"h","Hots":"x"}`), codeValidation, "Hots"),
+		bad("value fetch logs without LOGS", post, kf("/Agents/"+biJava+"/FetchLogs"), nil, codeValidation, "LOGS"),
+		bad("value delete agent with jobs", del, kf("/Agents/"+biProd01), nil, codeValidation, "force"),
+		bad("value duplicate job type", post, types, `{"JobTypeName":"rebootHOST"}`, codeDuplicate, "rebootHOST"),
+		bad("value job type name 401 chars", post, types, `{"JobTypeName":"`+strings.Repeat("n", 401)+`"}`, codeValidation, "400 characters"),
+		bad("value duplicate field names", post, types, biType(`{"Name":"F","Type":1},{"Name":"f","Type":2}`), codeValidation, "more than once"),
+		bad("value field type name", post, types, biType(`{"Name":"F","Type":"Strnig"}`), codeMalformed, "Strnig"),
+		bad("value change FetchLogs", put, types, `{"Id":"`+biFetchLogs+`","JobTypeName":"FetchLogs"}`, codeValidation, "FetchLogs"),
+		bad("value delete FetchLogs", del, kf("/JobTypes/Custom/"+biFetchLogs), nil, codeValidation, "FetchLogs"),
+		bad("value reenrollment status 7", post, kf("/Agents/SetAuthCertificateReenrollment"), `{"OrchestratorIds":["`+biProd01+`"],"Status":"7"}`, codeValidation, "7"),
+		bad("value reenrollment no status", post, kf("/Agents/SetAuthCertificateReenrollment"), `{"OrchestratorIds":["`+biProd01+`"]}`, codeValidation, "Status is required"),
+		bad("value unschedule nothing", post, kf("/OrchestratorJobs/Unschedule"), `{}`, codeValidation, "JobIds"),
+		bad("value job mode fast", put, "/_mock/jobs/mode", `{"Mode":"fast"}`, codeValidation, "fast"),
+		bad("value script result name", put, "/_mock/jobs/mode", `{"Mode":"manual","Scripts":{"RebootHost":{"Result":"Great"}}}`, codeMalformed, "Great"),
+		bad("value complete result name", post, "/_mock/jobs/"+jobID+"/complete", `{"Result":"Great"}`, codeMalformed, "Great"),
+		bad("value clock empty", post, "/_mock/clock", `{}`, codeValidation, "Give Now"),
+		bad("value clock real and now", post, "/_mock/clock", `{"Real":true,"Now":"2026-12-01T00:00:00Z"}`, codeValidation, "Real cannot"),
+		bad("value fault probability 2", post, "/_mock/faults", `{"Path":"/x","Status":500,"Probability":2}`, codeValidation, "Probability"),
+		bad("value seed status 99", post, "/_mock/seed", `{"Agents":[{"ClientMachine":"corpus-agent","Status":99}]}`, codeValidation, "Status 99"),
+		bad("value patch status", patch, "/_mock/agents/"+biProd01, `{"Status":0}`, codeValidation, "Status 0"),
+	}
+}
+
+// corpusLeaks are texts that would show Go or SQL internals in a message.
+var corpusLeaks = []string{"json:", "sql:", "sqlite", "runtime error", "strconv.", "Go struct", "Go value", "invalid UUID",
+	"mime:", "reflect", "goroutine", "panic", "[]string", "map[string]", "int64", "float64", "model.", "unexpected EOF"}
+
+// checkBadAnswer asserts the answer a row documents.
+func checkBadAnswer(t *testing.T, row badRow, r response) {
+	t.Helper()
+	if r.Status >= 500 {
+		t.Fatalf("status %d (a server error) for a bad request; body: %s", r.Status, r.Body)
+	}
+	switch {
+	case row.status == http.StatusOK:
+		wantJSON(t, r, http.StatusOK)
+		if string(r.Body) != "[]" {
+			t.Errorf("body = %.300s, want [] (a hostile value must match nothing)", r.Body)
+		}
+		return
+	case row.status == http.StatusUnauthorized && row.code == "":
+		if r.Status != http.StatusUnauthorized {
+			t.Fatalf("status = %d, want 401; body: %.300s", r.Status, r.Body)
+		}
+		if len(r.Body) != 0 {
+			t.Errorf("401 body = %.300q, want none", r.Body)
+		}
+		if got := r.Header.Get("WWW-Authenticate"); got != `Basic realm="Keyfactor Command"` {
+			t.Errorf("WWW-Authenticate = %q, want the Basic challenge", got)
+		}
+		wantProductVersion(t, r)
+		return
+	}
+	msg := wantError(t, r, row.status, row.code, row.parts...)
+	for _, leak := range corpusLeaks {
+		if strings.Contains(msg, leak) {
+			t.Errorf("Message %q shows implementation text %q", msg, leak)
+		}
+	}
+	if row.allow != "" && !slices.Contains(strings.Split(strings.ReplaceAll(r.Header.Get("Allow"), " ", ""), ","), row.allow) {
+		t.Errorf("Allow = %q, want it to list %s", r.Header.Get("Allow"), row.allow)
+	}
+	if row.status == http.StatusUnauthorized && r.Header.Get("WWW-Authenticate") == "" {
+		t.Error("401 without a WWW-Authenticate challenge")
+	}
+}
+
+// snapshotPaths are the listings whose bodies must not change.
+var snapshotPaths = []string{
+	kf("/Agents?ReturnLimit=1000"), kf("/JobTypes/Custom?ReturnLimit=1000"),
+	kf("/OrchestratorJobs/ScheduledJobs?ReturnLimit=1000"), kf("/OrchestratorJobs/JobHistory?ReturnLimit=1000"),
+	"/_mock/jobs/mode", "/_mock/clock", "/_mock/faults",
+}
+
+// snapshot reads every listing of a server; admin carries its admin token.
+func snapshot(t *testing.T, s *testServer, admin ...reqOpt) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, p := range snapshotPaths {
+		var r response
+		if strings.HasPrefix(p, "/_mock/") {
+			r = s.admin(t, http.MethodGet, p, nil, admin...)
+		} else {
+			r = s.get(t, p)
+		}
+		wantJSON(t, r, http.StatusOK)
+		out[p] = string(r.Body)
+	}
+	return out
+}
+
+func TestBadInputCorpus(t *testing.T) {
+	t.Parallel()
+	servers := map[string]*testServer{
+		srvMain:  newHarness(t, immediateMode()),
+		srvSmall: newHarness(t, immediateMode(), func(o *app.Options) { o.API.MaxBodyBytes = 4096 }),
+		srvToken: newHarness(t, immediateMode(), adminToken(biToken)),
+	}
+	adminOpts := map[string][]reqOpt{srvToken: {bearer(biToken)}}
+
+	// State worth protecting on the main server: a waiting daily job, a
+	// finished run, a fault rule that matches nothing.
+	main := servers[srvMain]
+	jobID := schedule(t, main, biProd01, "RebootHost", map[string]any{"Daily": map[string]any{"Time": "2026-12-01T23:00:00Z"}},
+		map[string]string{"Host": "web01"})
+	flushDNS(t, main, biDmz01)
+	addFault(t, main, map[string]any{"Path": "/never/*", "Status": 503})
+
+	before := map[string]map[string]string{}
+	for name, s := range servers {
+		before[name] = snapshot(t, s, adminOpts[name]...)
+	}
+
+	rows := corpus(jobID)
+	if len(rows) < 60 {
+		t.Fatalf("the corpus has %d rows, want at least 60", len(rows))
+	}
+	seen := map[string]bool{}
+	for _, row := range rows {
+		if seen[row.name] {
+			t.Fatalf("two rows are named %q", row.name)
+		}
+		seen[row.name] = true
+		t.Run(row.name, func(t *testing.T) {
+			s := servers[row.srv]
+			opts := row.opts
+			if strings.HasPrefix(row.path, "/_mock") {
+				opts = append([]reqOpt{withoutAuth(), withoutRequestedWith()}, opts...)
+			}
+			r, err := s.send(row.method, row.path, row.body, opts...)
+			if err != nil {
+				t.Fatalf("%s %.200s: %v", row.method, row.path, err)
+			}
+			t.Logf("%d %s allow=%q %.300s", r.Status, r.Header.Get("Content-Type"), r.Header.Get("Allow"), r.Body)
+			checkBadAnswer(t, row, r)
+		})
+	}
+
+	t.Run("afterwards healthy and unchanged", func(t *testing.T) {
+		for name, s := range servers {
+			r := s.admin(t, http.MethodGet, "/_mock/health", nil)
+			wantJSON(t, r, http.StatusOK)
+			if string(r.Body) != `{"Status":"Healthy"}` {
+				t.Errorf("server %q: health body %s", name, r.Body)
+			}
+			after := snapshot(t, s, adminOpts[name]...)
+			for _, p := range snapshotPaths {
+				if b, a := before[name][p], after[p]; a != b {
+					t.Errorf("server %q: GET %s changed:\nbefore: %.2000s\nafter:  %.2000s", name, p, b, a)
+				}
+			}
+		}
+	})
+}
