@@ -60,9 +60,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	s.SetJobPolicy(opts.JobPolicy)
 	if s.path == "" {
-		dir, err := os.MkdirTemp("", "mockcommand-")
+		dir, err := ephemeralDir()
 		if err != nil {
-			return nil, fmt.Errorf("create ephemeral database directory: %w", err)
+			return nil, err
 		}
 		s.tempDir = dir
 		s.path = filepath.Join(dir, "mockcommand.db")
@@ -146,6 +146,20 @@ func (s *Store) seedNew(ctx context.Context, f Fixtures) error {
 
 // SeededOnOpen reports whether Open seeded the database (it was new).
 func (s *Store) SeededOnOpen() bool { return s.seeded }
+
+// ephemeralDir makes the directory of an ephemeral database: under the
+// temporary directory, or, where there is none (a bare container root),
+// under the working directory.
+func ephemeralDir() (string, error) {
+	dir, err := os.MkdirTemp("", "mockcommand-")
+	if err == nil {
+		return dir, nil
+	}
+	if dir, err2 := os.MkdirTemp(".", "mockcommand-"); err2 == nil {
+		return filepath.Abs(dir)
+	}
+	return "", fmt.Errorf("no writable directory for the ephemeral database (%v); set TMPDIR or give --db a path", err)
+}
 
 // Path is the database file in use.
 func (s *Store) Path() string { return s.path }
