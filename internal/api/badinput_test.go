@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -415,8 +416,8 @@ func corpus(jobID string) []badRow {
 		bad("value create existing agent", post, "/_mock/agents", `{"AgentId":"`+biProd01+`","ClientMachine":"x","Status":2}`, codeDuplicate, biProd01),
 		bad("value seed FetchLogs", post, "/_mock/seed", `{"JobTypes":[{"JobTypeName":"fetchlogs"}]}`, codeValidation, "FetchLogs"),
 		bad("value seed field type 99", post, "/_mock/seed", `{"JobTypes":[{"JobTypeName":"T","JobTypeFields":[{"Name":"F","Type":99}]}]}`, codeValidation, "Type 99"),
-		bad("value empty job request", post, custom, `{}`, codeValidation, "AgentId"),
-		bad("value null job request", post, custom, `null`, codeValidation, "AgentId"),
+		bad("value empty job request", post, custom, `{}`, codeValidation, "JobTypeName is required"),
+		bad("value null job request", post, custom, `null`, codeValidation, "JobTypeName is required"),
 		bad("value weekday name", post, custom, biJob(`{"Weekly":{"Days":["Funday"],"Time":"2026-12-01T08:00:00Z"}}`), codeMalformed, "Funday"),
 		bad("value immediate as string", post, custom, biJob(`{"Immediate":"true"}`), codeMalformed, "Schedule.Immediate"),
 		bad("value two schedules", post, custom, biJob(`{"Immediate":true,"Interval":{"Minutes":5}}`), codeValidation, "Immediate and Interval"),
@@ -544,6 +545,30 @@ func TestBadInputCorpus(t *testing.T) {
 			checkBadAnswer(t, row, r)
 		})
 	}
+
+	t.Run("size 10 MB chunked", func(t *testing.T) { // no Content-Length: the limit must hold while reading
+		body := io.MultiReader(strings.NewReader(`{"JobTypeName":"Chunked","Description":"`), bytes.NewReader(bytes.Repeat([]byte("x"), 10<<20)))
+		req, err := http.NewRequest(http.MethodPost, main.URL+kf("/JobTypes/Custom"), body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set(requestedWith, "APIClient")
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBasicAuth("admin", "password")
+		if req.ContentLength != 0 {
+			t.Fatalf("the request would not be chunked (ContentLength %d)", req.ContentLength)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("POST chunked: %v", err)
+		}
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkBadAnswer(t, bad("chunked", "", "", nil, codeBodyTooLarge, "1048576"), response{Status: resp.StatusCode, Header: resp.Header, Body: data})
+	})
 
 	t.Run("afterwards healthy and unchanged", func(t *testing.T) {
 		for name, s := range servers {

@@ -33,6 +33,12 @@ type sdkAgent struct {
 	LastThumbprintUsed          *string
 	LastErrorCode               *int64
 	LastErrorMessage            *string
+	JobTypes                    []struct {
+		Name                   *string
+		CertStoreTypeShortName *string
+		CertStoreJobType       *string
+		JobTypeId              *string
+	}
 }
 
 type sdkJobTypeField struct {
@@ -118,10 +124,14 @@ func sdkDo(t *testing.T, s *testServer, method, pathAndQuery, body string) respo
 	return r
 }
 
-// strictDecode decodes into the SDK-typed v with the standard decoder.
+// strictDecode decodes into the SDK-typed v with the standard decoder,
+// rejecting members the model does not have: the SDK would drop them
+// silently, so a misspelled member is caught here instead.
 func strictDecode(t *testing.T, body []byte, v any) {
 	t.Helper()
-	if err := json.Unmarshal(body, v); err != nil {
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		t.Fatalf("the SDK's model cannot decode the response: %v\nbody: %s", err, body)
 	}
 }
