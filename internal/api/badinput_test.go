@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockcommand/mockcommand/internal/api"
 	"github.com/mockcommand/mockcommand/internal/app"
+	"github.com/mockcommand/mockcommand/internal/oauth"
 )
 
 // The bad-input corpus of issue 4: malformed and hostile requests against
@@ -28,12 +30,14 @@ const (
 	biToken     = "corpus-admin-token"
 )
 
-// The servers of the corpus: the mainSrv one, one with a 4 KiB body limit and
-// one whose admin routes need a bearer token.
+// The servers of the corpus: the main one, one with a 4 KiB body limit,
+// one whose admin routes need a bearer token, and one that takes Basic
+// credentials or OAuth bearer tokens from its token endpoint.
 const (
 	srvMain  = ""
 	srvSmall = "small"
 	srvToken = "token"
+	srvOAuth = "oauth"
 )
 
 // badRow is one request of the corpus and the answer it must get.
@@ -48,6 +52,8 @@ type badRow struct {
 	code   string   // "" with 401: a Keyfactor challenge (no body); "" with 200: the body is []
 	parts  []string // the Message mentions each (case-insensitively)
 	allow  string   // 405: a method Allow must list
+	oauth  string   // the RFC 6749 error of a token endpoint row (its body is not Command's)
+	chall  string   // 401: a WWW-Authenticate challenge that must be among those sent
 }
 
 // biStatusOf is the README's status for each error code.
@@ -79,8 +85,20 @@ func biWrongMethod(method, path, allow string) badRow {
 	return r
 }
 
+// biOAuth is a token endpoint row: a form body answered with an RFC 6749
+// error, as the README documents for /_mock/oauth/token.
+func biOAuth(name, method, form string, status int, oauthErr string, opts ...reqOpt) badRow {
+	r := badRow{name: name, srv: srvOAuth, method: method, path: "/_mock/oauth/token", status: status, oauth: oauthErr}
+	if form != "" {
+		r.body = form
+	}
+	r.opts = append([]reqOpt{biContentType("application/x-www-form-urlencoded")}, opts...)
+	return r
+}
+
 func (r badRow) with(opts ...reqOpt) badRow { r.opts = append(slices.Clone(r.opts), opts...); return r }
 func (r badRow) on(srv string) badRow       { r.srv = srv; return r }
+func (r badRow) challenge(c string) badRow  { r.chall = c; return r }
 
 // biEmptyHeader sends a header with an empty value.
 func biEmptyHeader(name string) reqOpt {
@@ -114,7 +132,7 @@ func biNested(n int) string {
 	return strings.Repeat("(", n) + `ClientMachine -eq "x"` + strings.Repeat(")", n)
 }
 
-// biCorpus lists every row. jobID is a job whose run waits on the mainSrv
+// biCorpus lists every row. jobID is a job whose run waits on the main
 // server (a daily job that is not due under the frozen clock).
 func biCorpus(jobID string) []badRow {
 	const post, get, put, del, patch = http.MethodPost, http.MethodGet, http.MethodPut, http.MethodDelete, http.MethodPatch
@@ -137,7 +155,8 @@ func biCorpus(jobID string) []badRow {
 		biBad("json line comment", post, approve, "// ids\n[\""+biProd01+"\"]", codeMalformed, "line 1, column 1"),
 		biBad("json trailing comma", post, types, `{"JobTypeName":"X",}`, codeMalformed, "line 1, column 20"),
 		biBad("json NaN", post, custom, biJob(`{"Interval":{"Minutes":NaN}}`), codeMalformed, "Malformed JSON"),
-		biBad("json byte order mark", post, types, "\xef\xbb\xbf{\"JobTypeName\":\"X\"}", codeMalformed, "line 1, column 1"),
+		// A byte-order mark is skipped (ASP.NET accepts one); what follows must still be JSON.
+		biBad("json byte order mark then broken JSON", post, types, "\xef\xbb\xbf{\"JobTypeName\":", codeMalformed, "ends before"),
 		biBad("json empty body", post, approve, nil, codeMalformed, "body is required"),
 		biBad("json whitespace body", post, custom, " \n\t ", codeMalformed, "body is required"),
 		biBad("json raw NUL in string", post, types, "{\"JobTypeName\":\"a\x00b\"}", codeMalformed, "line 1, column 18"),
@@ -429,6 +448,20 @@ func biCorpus(jobID string) []badRow {
 		biBad("value query enum name", get, biQuery("/Agents", `Status -eq Approvedd`), nil, codeQuery, "Approvedd"),
 		biBad("value query operator type", get, biQuery("/Agents", `LastSeen -contains "2026"`), nil, codeQuery, "-contains"),
 		biBad("value query today alone", get, biQuery("/OrchestratorJobs/ScheduledJobs", `%TODAY%`), nil, codeQuery, "position"),
+
+		// The OAuth token endpoint and bearer tokens on Keyfactor routes.
+		biOAuth("oauth GET", get, "", 405, "invalid_request"),
+		biOAuth("oauth JSON body", post, `{"grant_type":"client_credentials"}`, 400, "invalid_request", biContentType("application/json")),
+		biOAuth("oauth no grant type", post, "client_id=mockcommand&client_secret=mockcommand-secret", 400, "invalid_request"),
+		biOAuth("oauth password grant", post, "grant_type=password&username=admin&password=password", 400, "unsupported_grant_type"),
+		biOAuth("oauth sql secret", post, "grant_type=client_credentials&client_id=mockcommand&client_secret=%27%20OR%201%3D1%20--", 401, "invalid_client"),
+		biOAuth("oauth invalid UTF-8 client", post, "grant_type=client_credentials&client_id=%FF%00&client_secret=x", 401, "invalid_client"),
+		biOAuth("oauth basic !!!", post, "grant_type=client_credentials", 401, "invalid_client", withHeader("Authorization", "Basic !!!")),
+		biOAuth("oauth bad escape", post, "grant_type=%ZZ", 400, "invalid_request"),
+		biOAuth("oauth 10 MB form", post, "grant_type=client_credentials&pad="+strings.Repeat("x", 10<<20), 400, "invalid_request"),
+		biUnauth("oauth forged bearer", get, kf("/Agents"), withHeader("Authorization", "Bearer forged")).on(srvOAuth).challenge(`error="invalid_token"`),
+		biUnauth("oauth empty bearer", get, kf("/Agents"), withHeader("Authorization", "Bearer ")).on(srvOAuth).challenge(`Bearer realm="Keyfactor Command"`),
+		biUnauth("oauth 8 KB bearer", post, custom, withHeader("Authorization", "Bearer "+strings.Repeat("A", 8192))).on(srvOAuth).challenge(`error="invalid_token"`),
 	}
 }
 
@@ -443,6 +476,9 @@ func checkBadAnswer(t *testing.T, row badRow, r response) {
 		t.Fatalf("status %d (a server error) for a bad request; body: %s", r.Status, r.Body)
 	}
 	switch {
+	case row.oauth != "":
+		checkOAuthAnswer(t, row, r)
+		return
 	case row.status == http.StatusOK:
 		wantJSON(t, r, http.StatusOK)
 		if string(r.Body) != "[]" {
@@ -456,8 +492,12 @@ func checkBadAnswer(t *testing.T, row badRow, r response) {
 		if len(r.Body) != 0 {
 			t.Errorf("401 body = %.300q, want none", r.Body)
 		}
-		if got := r.Header.Get("WWW-Authenticate"); got != `Basic realm="Keyfactor Command"` {
+		got := r.Header.Values("WWW-Authenticate")
+		if !slices.Contains(got, `Basic realm="Keyfactor Command"`) {
 			t.Errorf("WWW-Authenticate = %q, want the Basic challenge", got)
+		}
+		if row.chall != "" && !slices.ContainsFunc(got, func(c string) bool { return strings.Contains(c, row.chall) }) {
+			t.Errorf("WWW-Authenticate = %q, want a challenge with %s", got, row.chall)
 		}
 		wantProductVersion(t, r)
 		return
@@ -473,6 +513,28 @@ func checkBadAnswer(t *testing.T, row badRow, r response) {
 	}
 	if row.status == http.StatusUnauthorized && r.Header.Get("WWW-Authenticate") == "" {
 		t.Error("401 without a WWW-Authenticate challenge")
+	}
+}
+
+// checkOAuthAnswer asserts an RFC 6749 error: exactly error and
+// error_description, as JSON.
+func checkOAuthAnswer(t *testing.T, row badRow, r response) {
+	t.Helper()
+	if r.Status != row.status {
+		t.Fatalf("status = %d, want %d; body: %.300s", r.Status, row.status, r.Body)
+	}
+	if got := r.Header.Get("Content-Type"); got != jsonContentType {
+		t.Errorf("Content-Type = %q, want %q", got, jsonContentType)
+	}
+	m := decodeObject(t, r.Body)
+	if len(m) != 2 || m["error"] != row.oauth {
+		t.Errorf("body = %s, want exactly error %q and error_description", r.Body, row.oauth)
+	}
+	if d, _ := m["error_description"].(string); strings.TrimSpace(d) == "" {
+		t.Errorf("error_description is empty: %s", r.Body)
+	}
+	if row.status == http.StatusMethodNotAllowed && r.Header.Get("Allow") != http.MethodPost {
+		t.Errorf("Allow = %q, want POST", r.Header.Get("Allow"))
 	}
 }
 
@@ -506,10 +568,14 @@ func TestBadInputCorpus(t *testing.T) {
 		srvMain:  newHarness(t, immediateMode()),
 		srvSmall: newHarness(t, immediateMode(), func(o *app.Options) { o.API.MaxBodyBytes = 4096 }),
 		srvToken: newHarness(t, immediateMode(), adminToken(biToken)),
+		srvOAuth: newHarness(t, immediateMode(), func(o *app.Options) {
+			o.API.Auth = api.AuthBasicOAuth
+			o.OAuth = oauth.Config{Clients: map[string]string{"mockcommand": "mockcommand-secret"}}
+		}),
 	}
 	adminOpts := map[string][]reqOpt{srvToken: {bearer(biToken)}}
 
-	// State worth protecting on the mainSrv server: a waiting daily job, a
+	// State worth protecting on the main server: a waiting daily job, a
 	// finished run, a fault rule that matches nothing.
 	mainSrv := servers[srvMain]
 	jobID := schedule(t, mainSrv, biProd01, "RebootHost", map[string]any{"Daily": map[string]any{"Time": "2026-12-01T23:00:00Z"}},
@@ -580,7 +646,12 @@ func TestBadInputCorpus(t *testing.T) {
 			after := biSnapshot(t, s, adminOpts[name]...)
 			for _, p := range biSnapshotPaths {
 				if b, a := before[name][p], after[p]; a != b {
-					t.Errorf("server %q: GET %s changed:\nbefore: %.2000s\nafter:  %.2000s", name, p, b, a)
+					i := 0 // show the bodies from shortly before the first difference
+					for i < len(a) && i < len(b) && a[i] == b[i] {
+						i++
+					}
+					i = max(i-200, 0)
+					t.Errorf("server %q: GET %s changed (%d bytes, then %d):\nbefore: …%.1000s\nafter:  …%.1000s", name, p, len(b), len(a), b[i:], a[i:])
 				}
 			}
 		}

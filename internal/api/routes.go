@@ -74,7 +74,7 @@ func (s *Server) methodNotAllowed(mux chi.Router) http.HandlerFunc {
 			path = r.URL.Path
 		}
 		var allowed []string
-		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 			if mux.Match(chi.NewRouteContext(), m, path) {
 				allowed = append(allowed, m)
 			}

@@ -99,7 +99,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	if strings.HasPrefix(path, "/_mock/") || path == "/_mock" {
-		s.admin.ServeHTTP(w, r)
+		// Route on the decoded path, as for Keyfactor routes (chi would
+		// otherwise use the escaped RawPath).
+		rctx := chi.NewRouteContext()
+		rctx.RoutePath = path
+		s.admin.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx)))
 		return
 	}
 	lower := strings.ToLower(path)

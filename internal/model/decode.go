@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrNoBody is DecodeJSON's error for an empty body.
@@ -18,9 +19,26 @@ var ErrNoBody error = &Error{Kind: Malformed, Message: "A JSON body is required.
 // properties), as is anything after the value. The error is an
 // *Error whose message says what is wrong and where, in terms of the JSON,
 // never of Go types. Its kind is Malformed.
+//
+// JSON is UTF-8 (RFC 8259 §8.1): invalid UTF-8 is rejected with its
+// position instead of being read as U+FFFD. A leading byte-order mark is
+// skipped, as ASP.NET does.
 func DecodeJSON(data []byte, v any) error {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return ErrNoBody
+	}
+	if !utf8.Valid(data) {
+		at := 0
+		for at < len(data) {
+			r, size := utf8.DecodeRune(data[at:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			at += size
+		}
+		line, col := lineCol(data, int64(at))
+		return Errorf(Malformed, "Malformed JSON at line %d, column %d: the body is not valid UTF-8.", line, col)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

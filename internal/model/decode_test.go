@@ -86,3 +86,14 @@ func TestDecodeJSON_LenientValues(t *testing.T) {
 		t.Errorf("Time without a zone = %s, want it read as UTC", got)
 	}
 }
+
+func TestDecodeJSON_UTF8(t *testing.T) {
+	var v request
+	err := model.DecodeJSON([]byte("{\"AgentId\": \"web\xc3\x28\"}"), &v)
+	if err == nil || !strings.Contains(err.Error(), "line 1, column 17: the body is not valid UTF-8") || model.KindOf(err) != model.Malformed {
+		t.Errorf("invalid UTF-8: %v", err)
+	}
+	if err := model.DecodeJSON([]byte("\xef\xbb\xbf{\"AgentId\": \"x\"}"), &v); err != nil || v.AgentId != "x" {
+		t.Errorf("a leading byte-order mark: %v %+v", err, v)
+	}
+}
