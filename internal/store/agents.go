@@ -70,28 +70,21 @@ func findAgent(ctx context.Context, tx *Tx, id string) (model.Agent, error) {
 }
 
 func scanAgents(rows *sql.Rows) ([]model.Agent, error) {
-	defer rows.Close()
-	agents := []model.Agent{}
-	for rows.Next() {
-		var a model.Agent
+	return collect(rows, "agents", func(rows *sql.Rows, a *model.Agent) error {
 		var lastSeen, caps string
 		if err := rows.Scan(&a.AgentId, &a.ClientMachine, &a.Username, &a.AgentPlatform, &a.Version, &a.Status,
 			&lastSeen, &caps, &a.Blueprint, &a.Thumbprint, &a.LegacyThumbprint,
 			&a.AuthCertificateReenrollment, &a.LastThumbprintUsed, &a.LastErrorCode, &a.LastErrorMessage); err != nil {
-			return nil, fmt.Errorf("scan agent: %w", err)
+			return fmt.Errorf("scan agent: %w", err)
 		}
 		t, err := time.Parse(model.TimeLayout, lastSeen)
 		if err != nil {
-			return nil, fmt.Errorf("agent %s: stored LastSeen %q: %w", a.AgentId, lastSeen, err)
+			return fmt.Errorf("agent %s: stored LastSeen %q: %w", a.AgentId, lastSeen, err)
 		}
 		a.LastSeen = model.NewTime(t)
 		a.Capabilities = model.SplitList(caps)
-		agents = append(agents, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read agents: %w", err)
-	}
-	return agents, nil
+		return nil
+	})
 }
 
 // deriveJobTypes fills each agent's JobTypes (Command v25) with the job

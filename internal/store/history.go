@@ -63,36 +63,32 @@ func queryRuns(ctx context.Context, q querier, tail string, args ...any) ([]mode
 	if err != nil {
 		return nil, fmt.Errorf("list job history: %w", err)
 	}
-	defer rows.Close()
-	out := []model.JobHistory{}
-	for rows.Next() {
-		var h model.JobHistory
+	return collect(rows, "job history", func(rows *sql.Rows, h *model.JobHistory) error {
 		var sched, start string
 		var end *string
 		if err := rows.Scan(&h.JobHistoryId, &h.AgentMachine, &h.JobId, &sched, &h.JobType, &start,
 			&end, &h.Message, &h.Result, &h.Status, &h.StorePath); err != nil {
-			return nil, fmt.Errorf("scan job history: %w", err)
+			return fmt.Errorf("scan job history: %w", err)
 		}
 		if err := json.Unmarshal([]byte(sched), &h.Schedule); err != nil {
-			return nil, fmt.Errorf("run %d: stored schedule: %w", h.JobHistoryId, err)
+			return fmt.Errorf("run %d: stored schedule: %w", h.JobHistoryId, err)
 		}
 		t, err := time.Parse(model.TimeLayout, start)
 		if err != nil {
-			return nil, fmt.Errorf("run %d: stored OperationStart: %w", h.JobHistoryId, err)
+			return fmt.Errorf("run %d: stored OperationStart: %w", h.JobHistoryId, err)
 		}
 		h.OperationStart = model.NewTime(t)
 		if end != nil {
 			t, err := time.Parse(model.TimeLayout, *end)
 			if err != nil {
-				return nil, fmt.Errorf("run %d: stored OperationEnd: %w", h.JobHistoryId, err)
+				return fmt.Errorf("run %d: stored OperationEnd: %w", h.JobHistoryId, err)
 			}
 			e := model.NewTime(t)
 			h.OperationEnd = &e
 		}
 		h.ClientMachine = h.AgentMachine
-		out = append(out, h)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // idsJSON encodes ids as a JSON array, bound as one parameter and expanded

@@ -160,23 +160,16 @@ func (s *Store) ListScheduledJobs(ctx context.Context, opts ListOptions) ([]mode
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
-	defer rows.Close()
-	out := []model.ScheduledJob{}
-	for rows.Next() {
-		var j model.ScheduledJob
+	return collect(rows, "jobs", func(rows *sql.Rows, j *model.ScheduledJob) error {
 		var sched string
 		if err := rows.Scan(&j.Id, &j.ClientMachine, &j.Target, &sched, &j.Requested, &j.JobType); err != nil {
-			return nil, fmt.Errorf("scan job: %w", err)
+			return fmt.Errorf("scan job: %w", err)
 		}
 		if err := json.Unmarshal([]byte(sched), &j.Schedule); err != nil {
-			return nil, fmt.Errorf("job %s: stored schedule: %w", j.Id, err)
+			return fmt.Errorf("job %s: stored schedule: %w", j.Id, err)
 		}
-		out = append(out, j)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list jobs: %w", err)
-	}
-	return out, nil
+		return nil
+	})
 }
 
 // newJobID returns a time-ordered GUID (UUID version 7) for a new job. It

@@ -178,21 +178,14 @@ func queryJobTypes(ctx context.Context, q querier, tail string, args ...any) ([]
 	if err != nil {
 		return nil, fmt.Errorf("list job types: %w", err)
 	}
-	defer rows.Close()
-	var out []jobTypeRow
-	for rows.Next() {
-		var jt jobTypeRow
+	return collect(rows, "job types", func(rows *sql.Rows, jt *jobTypeRow) error {
 		var fields string
 		if err := rows.Scan(&jt.Id, &jt.JobTypeName, &jt.Description, &fields, &jt.builtin, &jt.capability); err != nil {
-			return nil, fmt.Errorf("scan job type: %w", err)
+			return fmt.Errorf("scan job type: %w", err)
 		}
 		if err := json.Unmarshal([]byte(fields), &jt.JobTypeFields); err != nil {
-			return nil, fmt.Errorf("job type %s: stored fields: %w", jt.Id, err)
+			return fmt.Errorf("job type %s: stored fields: %w", jt.Id, err)
 		}
-		out = append(out, jt)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list job types: %w", err)
-	}
-	return out, nil
+		return nil
+	})
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"sync"
 )
@@ -73,6 +74,24 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 		return s.read.QueryContext(ctx, query, args...)
 	}
 	return st.QueryContext(ctx, args...)
+}
+
+// collect reads every row with scan, which fills one T from the current
+// row, and closes rows. It never returns a nil slice (lists encode as []).
+func collect[T any](rows *sql.Rows, what string, scan func(*sql.Rows, *T) error) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	return out, nil
 }
 
 // querier runs queries: a *Tx, or the reader pool (see Store.reader).
