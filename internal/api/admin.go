@@ -25,6 +25,7 @@ func (s *Server) adminRouter() chi.Router {
 	}
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAdminToken)
+		r.Get("/_mock/openapi.json", s.handleOpenAPI)
 		r.Post("/_mock/reset", s.handleReset)
 		r.Post("/_mock/seed", s.handleSeed)
 		r.Get("/_mock/clock", s.handleClockGet)

@@ -69,7 +69,7 @@ func newHarness(t testing.TB, opts ...hOpt) *testServer {
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
-	srv := httptest.NewServer(a.Handler)
+	srv := httptest.NewServer(validatingAt(t, a.Handler, o.API.BasePath)) // every response is checked against the OpenAPI document
 	t.Cleanup(func() {
 		srv.Close()
 		if err := a.Close(); err != nil {

@@ -70,7 +70,7 @@ func newTestServer(t testing.TB, configure ...func(*api.Config)) *testServer {
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
-	srv := httptest.NewServer(a.Handler)
+	srv := httptest.NewServer(validatingAt(t, a.Handler, cfg.BasePath)) // every response is checked against the OpenAPI document
 	t.Cleanup(func() {
 		srv.Close()
 		if err := a.Close(); err != nil {

@@ -38,7 +38,14 @@ type oaTemplate struct {
 	segs      []string // path segments; "{name}" matches any non-empty segment
 	keyfactor bool     // under /KeyfactorAPI: matched case-insensitively, a trailing slash ignored
 	item      *openapi3.PathItem
+	// noMethod, when set, is what the path answers for methods it does not
+	// have, named by the path item's x-mockcommand-method-not-allowed.
+	noMethod *openapi3.Operation
 }
+
+// oaNoMethodExt names, on a path item, the components/responses entry its
+// other methods answer instead of MethodNotAllowed.
+const oaNoMethodExt = "x-mockcommand-method-not-allowed"
 
 // oaSpec is the loaded document with what matching and validating need.
 type oaSpec struct {
@@ -125,6 +132,15 @@ func oaParse(data []byte) (*oaSpec, error) {
 			return nil, err
 		}
 	}
+	for _, t := range s.templates {
+		name, ok := t.item.Extensions[oaNoMethodExt].(string)
+		if !ok {
+			continue
+		}
+		if t.noMethod, err = synth(map[int]string{405: name, 500: "InternalServerError"}); err != nil {
+			return nil, err
+		}
+	}
 	s.opts = &openapi3filter.Options{
 		ExcludeRequestBody:        true,
 		ExcludeRequestQueryParams: true,
@@ -179,7 +195,7 @@ func (s *oaSpec) match(method, path, basePath string) oaMatch {
 		path = oaDocBase + rest
 	}
 	segs := strings.Split(path, "/")
-	var pathMatched bool
+	var pathMatched *oaTemplate
 	for _, t := range s.templates {
 		if t.keyfactor != keyfactor || len(t.segs) != len(segs) {
 			continue
@@ -188,17 +204,21 @@ func (s *oaSpec) match(method, path, basePath string) oaMatch {
 		if !ok {
 			continue
 		}
-		pathMatched = true
+		if pathMatched == nil {
+			pathMatched = t
+		}
 		if op := t.item.GetOperation(method); op != nil {
 			return oaMatch{tmpl: t, op: op, params: params, documented: true}
 		}
 	}
 	switch {
-	case keyfactor && pathMatched:
+	case pathMatched != nil && pathMatched.noMethod != nil:
+		return oaMatch{op: pathMatched.noMethod}
+	case keyfactor && pathMatched != nil:
 		return oaMatch{op: s.kfNoMethod}
 	case keyfactor:
 		return oaMatch{op: s.kfNoPath}
-	case pathMatched:
+	case pathMatched != nil:
 		return oaMatch{op: s.otherNoMethod}
 	}
 	return oaMatch{op: s.otherNoPath}
@@ -268,7 +288,8 @@ type oaValidator struct {
 // ErrorBody (components/responses/NoEndpoint), or under the base path 401
 // or 400 from the Keyfactor middleware, which runs before routing; a
 // documented path with another method must answer 405
-// (components/responses/MethodNotAllowed). Responses of injected faults
+// (components/responses/MethodNotAllowed, or the response the path item's
+// x-mockcommand-method-not-allowed names). Responses of injected faults
 // (x-mockcommand-fault) may have any status and must carry an ErrorBody.
 func validating(t testing.TB, h http.Handler) http.Handler {
 	return newValidator(t, h, oaDocBase)

@@ -118,6 +118,12 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	if rest == "" {
 		rest = "/"
 	}
+	// The OpenAPI document needs no credentials or Keyfactor headers, so
+	// tools can read it before they are configured.
+	if rest == "/swagger/v1/swagger.json" && r.Method == http.MethodGet {
+		s.handleOpenAPI(w, r)
+		return
+	}
 	rctx := chi.NewRouteContext()
 	rctx.RoutePath = rest
 	s.keyfac.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx)))
