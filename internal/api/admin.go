@@ -183,6 +183,16 @@ func (s *Server) handleClockSet(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
+	target := s.clock.Now()
+	if req.Now != nil {
+		target = req.Now.Time
+	} else if req.Advance != nil {
+		target = target.Add(time.Duration(*req.Advance))
+	}
+	if !req.Real && !model.InRange(target) {
+		writeError(w, r, s.logger, model.Errorf(model.Invalid, "The clock would read %s; it must stay within the years 1 to 9999.", target.Format(time.RFC3339)))
+		return
+	}
 	switch {
 	case req.Real:
 		s.clock.Reset()

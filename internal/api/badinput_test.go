@@ -192,7 +192,7 @@ func biCorpus(jobID string) []badRow {
 		biBad("number 2^31 minutes", post, custom, biJob(`{"Interval":{"Minutes":2147483648}}`), codeMalformed, "Minutes", "2147483648"),
 		biBad("number fraction minutes", post, custom, biJob(`{"Interval":{"Minutes":1.5}}`), codeMalformed, "Minutes", "1.5"),
 		biBad("number -1 minutes", post, custom, biJob(`{"Interval":{"Minutes":-1}}`), codeValidation, "Minutes", "-1"),
-		biBad("number 0 minutes", post, custom, biJob(`{"Interval":{"Minutes":0}}`), codeValidation, "Minutes", "greater than 0"),
+		biBad("number 0 minutes", post, custom, biJob(`{"Interval":{"Minutes":0}}`), codeValidation, "Minutes", "from 1 to 52560000"),
 		biBad("number 2^64 day", post, custom, biJob(`{"Monthly":{"Day":99999999999999999999,"Time":"2026-12-01T08:00:00Z"}}`), codeMalformed, "Monthly.Day"),
 		biBad("number 0 day", post, custom, biJob(`{"Monthly":{"Day":0,"Time":"2026-12-01T08:00:00Z"}}`), codeValidation, "Monthly.Day", "1 to 31"),
 		biBad("number -1 day", post, custom, biJob(`{"Monthly":{"Day":-1,"Time":"2026-12-01T08:00:00Z"}}`), codeValidation, "Monthly.Day", "-1"),

@@ -46,14 +46,14 @@ type Rule struct {
 // Validate checks a rule before it is added.
 func (r *Rule) Validate() error {
 	switch {
-	case r.Status != 0 && (r.Status < 100 || r.Status > 599):
-		return fmt.Errorf("Status %d is not an HTTP status (100-599, or 0 to let the request through)", r.Status)
+	case r.Status != 0 && (r.Status < 200 || r.Status > 599):
+		return fmt.Errorf("Status %d is not a final HTTP status (200-599, or 0 to let the request through)", r.Status)
 	case r.Status == 0 && !r.Drop && r.Delay == 0 && r.DelayMax == 0:
 		return fmt.Errorf("the rule does nothing: give a Status, a Delay or Drop")
 	case r.Status != 0 && r.Drop:
 		return fmt.Errorf("Status and Drop cannot both be set: a dropped connection has no status")
 	case r.Delay < 0 || r.DelayMax < 0:
-		return fmt.Errorf("Delay and DelayMax must not be negative")
+		return fmt.Errorf("Delay and DelayMax must be from 0 to 10 minutes")
 	case r.DelayMax != 0 && r.DelayMax < r.Delay:
 		return fmt.Errorf("DelayMax (%s) must not be below Delay (%s)", time.Duration(r.DelayMax), time.Duration(r.Delay))
 	case time.Duration(max(r.Delay, r.DelayMax)) > 10*time.Minute:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -32,6 +33,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	var ms float64
 	if err := json.Unmarshal(b, &ms); err != nil {
 		return fmt.Errorf("expected a duration such as \"2s\" or a number of milliseconds")
+	}
+	if math.IsNaN(ms) || math.Abs(ms) > float64(math.MaxInt64/int64(time.Millisecond)) {
+		return fmt.Errorf("%s milliseconds is out of range", string(b))
 	}
 	*d = Duration(ms * float64(time.Millisecond))
 	return nil

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // DataType is the type of a custom job type field (CSS.CMS.Data.Model.Enums.DataType).
@@ -144,6 +145,9 @@ func (jt *JobType) Validate() error {
 	}
 	if len(jt.JobTypeName) > 400 {
 		return Errorf(Invalid, "JobTypeName must be at most 400 characters.")
+	}
+	if strings.ContainsFunc(jt.JobTypeName, unicode.IsControl) {
+		return Errorf(Invalid, "JobTypeName %q contains a control character.", jt.JobTypeName)
 	}
 	seen := make(map[string]bool, len(jt.JobTypeFields))
 	for i := range jt.JobTypeFields {

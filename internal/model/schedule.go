@@ -68,6 +68,9 @@ func (d *Weekday) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// maxIntervalMinutes is the longest interval accepted: 100 years.
+const maxIntervalMinutes = 100 * 365 * 24 * 60
+
 // ImmediateSchedule is the schedule of a job posted without one.
 func ImmediateSchedule() Schedule {
 	t := true
@@ -108,8 +111,8 @@ func NormalizeSchedule(s *Schedule) (Schedule, error) {
 	}
 	if s.Interval != nil {
 		set = append(set, "Interval")
-		if s.Interval.Minutes <= 0 {
-			return Schedule{}, Errorf(Invalid, "Schedule.Interval.Minutes must be greater than 0 (got %d).", s.Interval.Minutes)
+		if s.Interval.Minutes <= 0 || s.Interval.Minutes > maxIntervalMinutes {
+			return Schedule{}, Errorf(Invalid, "Schedule.Interval.Minutes must be from 1 to %d (100 years; got %d).", maxIntervalMinutes, s.Interval.Minutes)
 		}
 	}
 	for _, m := range []struct {

@@ -16,6 +16,13 @@ const TimeLayout = "2006-01-02T15:04:05.000Z"
 // (see ParseTime).
 type Time struct{ time.Time }
 
+// MaxTime is the latest instant the mock stores: TimeLayout has four year
+// digits, and stored times must keep one width to sort as text.
+var MaxTime = time.Date(9999, 12, 31, 23, 59, 59, 999_000_000, time.UTC)
+
+// InRange reports whether t can be stored (years 1 to 9999).
+func InRange(t time.Time) bool { return t.Year() >= 1 && !t.After(MaxTime) }
+
 // NewTime truncates t to milliseconds in UTC.
 func NewTime(t time.Time) Time { return Time{t.UTC().Truncate(time.Millisecond)} }
 

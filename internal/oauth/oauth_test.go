@@ -84,6 +84,16 @@ func TestServer_Errors(t *testing.T) {
 	}
 }
 
+// TestServer_BasicCredentialsAreFormEncoded: RFC 6749 §2.3.1, as
+// golang.org/x/oauth2 sends them.
+func TestServer_BasicCredentialsAreFormEncoded(t *testing.T) {
+	s := oauth.New(oauth.Config{Clients: map[string]string{"ci tool": "p@ss+w/rd"}})
+	form := url.Values{"grant_type": {"client_credentials"}}
+	if code, body := token(t, s, form, url.QueryEscape("ci tool"), url.QueryEscape("p@ss+w/rd")); code != 200 {
+		t.Errorf("escaped Basic credentials: %d %v", code, body)
+	}
+}
+
 // TestServer_BoundsLiveTokens: a client fetching a token per request
 // cannot grow memory without limit; the oldest tokens go first.
 func TestServer_BoundsLiveTokens(t *testing.T) {

@@ -181,7 +181,8 @@ func (s *Store) AcknowledgeRuns(ctx context.Context, ids []int64, q string) (int
 }
 
 // RescheduleRuns runs the jobs of the selected runs again: only runs that
-// failed and are Completed or Acknowledged are eligible (Command's rule).
+// failed and are Completed or Acknowledged are eligible (Command's rule),
+// and jobs that were unscheduled stay unscheduled.
 // Each eligible run's job gets a new Waiting run due now, and a finished
 // one-shot job is scheduled again. It returns how many jobs were
 // rescheduled.
@@ -215,6 +216,9 @@ func (s *Store) RescheduleRuns(ctx context.Context, ids []int64, q string) (int,
 			j, err := loadJob(ctx, tx, id)
 			if err != nil {
 				return err
+			}
+			if j.state == jobUnscheduled {
+				continue // unscheduled on purpose (or its agent was reset): it stays so
 			}
 			if _, _, _, err := pendingRun(ctx, tx, j); err == nil {
 				continue // already has a run waiting

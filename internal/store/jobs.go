@@ -41,6 +41,9 @@ func (s *Store) ScheduleJob(ctx context.Context, in ScheduleJobInput) (model.Job
 	}
 	var resp model.JobResponse
 	err = s.writeTx(ctx, func(tx *Tx, now time.Time) error {
+		if first := sched.FirstRun(now); !model.InRange(first) {
+			return model.Errorf(model.Invalid, "Schedule: the job would first run at %s, after the last time the mock can store (9999-12-31).", first.Format(time.RFC3339))
+		}
 		agent, jt, err := s.checkJobTarget(ctx, tx, agentID, in.JobTypeName)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mockcommand/mockcommand/internal/model"
 	"github.com/mockcommand/mockcommand/internal/store"
@@ -93,8 +94,10 @@ func TestScheduleJob_FailuresStoreNothing(t *testing.T) {
 			JobFields: map[string]model.Scalar{"Host": model.S("h"), "DelaySeconds": model.S("soon")}}, `field "DelaySeconds": "soon" is not a valid Int`},
 		{"bad date", store.ScheduleJobInput{AgentId: idA, JobTypeName: "RebootHost",
 			JobFields: map[string]model.Scalar{"Host": model.S("h"), "Window": model.S("tomorrow")}}, `field "Window": "tomorrow" is not a valid DateTime`},
+		{"first run after year 9999", store.ScheduleJobInput{AgentId: idA, JobTypeName: "RebootHost", JobFields: ok,
+			Schedule: &model.Schedule{Monthly: &model.MonthlyModel{Day: 1, Time: model.NewTime(model.MaxTime)}}}, "after the last time the mock can store"},
 		{"bad schedule", store.ScheduleJobInput{AgentId: idA, JobTypeName: "RebootHost", JobFields: ok,
-			Schedule: &model.Schedule{Interval: &model.IntervalModel{}}}, "Interval.Minutes must be greater than 0"},
+			Schedule: &model.Schedule{Interval: &model.IntervalModel{}}}, "Interval.Minutes must be from 1 to"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,5 +215,45 @@ func TestJobTypes_CreateUpdateDelete(t *testing.T) {
 	}
 	if err := st.DeleteJobType(ctx, created.Id); model.KindOf(err) != model.NotFound {
 		t.Errorf("second delete: err %v, want NotFound", err)
+	}
+}
+
+// TestConcurrentReadsPrepareNewStatements: many readers at once, each
+// needing a statement no one prepared yet, on a pool smaller than the
+// number of readers. Preparing must not wait on a lock held by a reader
+// that waits for a connection (a deadlock the statement cache once had).
+func TestConcurrentReadsPrepareNewStatements(t *testing.T) {
+	st := jobFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			switch i % 4 {
+			case 0:
+				_, err = st.GetAgent(ctx, idA)
+			case 1:
+				_, err = st.GetJobType(ctx, model.FetchLogsJobTypeID)
+			case 2:
+				_, err = st.JobResultData(ctx, 1)
+				if model.KindOf(err) == model.NotFound {
+					err = nil
+				}
+			case 3: // a different query shape each time: a statement to prepare
+				_, err = st.ListAgents(ctx, store.ListOptions{Query: strings.Repeat(`Status -eq 2 OR `, i) + `Status -eq 1`, Page: 1, Limit: 5})
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent read: %v (a deadlock ends in the 20 s timeout)", err)
+		}
 	}
 }

@@ -121,10 +121,10 @@ func afterRun(ctx context.Context, tx *Tx, j jobRow, t runTimes, c model.Complet
 	if j.state != jobScheduled {
 		return nil // unscheduled (or its agent reset) while the run was under way
 	}
-	if c.Retry {
+	if c.Retry && model.InRange(t.now.Add(retryDelay)) {
 		return insertRun(ctx, tx, j, t.now.Add(retryDelay))
 	}
-	if next, ok := j.schedule.NextRun(t.due, t.now); ok {
+	if next, ok := j.schedule.NextRun(t.due, t.now); ok && model.InRange(next) {
 		return insertRun(ctx, tx, j, next)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = ? WHERE job_id = ? AND state = ?`, jobDone, j.id, jobScheduled); err != nil {

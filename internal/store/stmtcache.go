@@ -8,10 +8,14 @@ import (
 	"sync"
 )
 
-// maxCachedStmts bounds each statement cache. Query-language filters
-// compile to SQL whose text depends only on the query's shape (values are
-// placeholders), so a few hundred statements cover real use.
-const maxCachedStmts = 512
+// Bounds of each statement cache. Query-language filters compile to SQL
+// whose text depends only on the query's shape (values are placeholders),
+// so a few hundred statements cover real use; very long statements (huge
+// queries) are not kept, as each holds memory on every connection.
+const (
+	maxCachedStmts   = 512
+	maxCachedSQLSize = 2048
+)
 
 // stmtCache keeps statements prepared on a connection pool, by SQL text.
 // database/sql prepares each one lazily on every connection that runs it
@@ -36,19 +40,32 @@ func (c *stmtCache) lookup(query string) *sql.Stmt {
 }
 
 // get returns the statement for query, preparing it on first use; nil
-// when the cache is full (the caller then runs the query unprepared).
+// when it is not to be cached (the caller then runs it unprepared). The
+// lock is never held while preparing, which waits for a free connection:
+// holders of connections may be waiting for the lock (Tx.stmt).
 func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	if len(query) > maxCachedSQLSize {
+		return nil, nil
+	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.stmts[query]; ok {
+	st, ok := c.stmts[query]
+	full := len(c.stmts) >= maxCachedStmts
+	c.mu.Unlock()
+	if ok {
 		return st, nil
 	}
-	if len(c.stmts) >= maxCachedStmts {
+	if full {
 		return nil, nil
 	}
 	st, err := c.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if other, ok := c.stmts[query]; ok { // prepared meanwhile by another caller
+		_ = st.Close()
+		return other, nil
 	}
 	c.stmts[query] = st
 	return st, nil

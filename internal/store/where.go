@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/mockcommand/mockcommand/internal/model"
 	"github.com/mockcommand/mockcommand/internal/query"
@@ -192,6 +193,9 @@ func (b *sqlBuilder) cond(r *resource, c *query.Cond) error {
 func (b *sqlBuilder) dayCond(x string, op query.Operator, day time.Time) error {
 	start := model.NewTime(day).String()
 	end := model.NewTime(day.AddDate(0, 0, 1)).String()
+	if !model.InRange(day.AddDate(0, 0, 1)) {
+		end = "9999-13" // sorts after every storable time of the last day
+	}
 	switch op {
 	case query.OpEq:
 		b.write("("+x+" >= ? AND "+x+" < ?)", start, end)
@@ -216,6 +220,15 @@ func (b *sqlBuilder) dayCond(x string, op query.Operator, day time.Time) error {
 // the key exactly when it is one of the values.
 func (b *sqlBuilder) listCond(col column, c *query.Cond) error {
 	k := col.listKey
+	if v, ok := c.Value.(string); ok && strings.ContainsFunc(v, unicode.IsControl) {
+		// No list value holds a control character (see model.NormalizeCapabilities).
+		if c.Op == query.OpNotContains {
+			b.write("1")
+		} else {
+			b.write("0")
+		}
+		return nil
+	}
 	switch {
 	case c.Value == nil && c.Op == query.OpEq:
 		b.write(k + " = ''")

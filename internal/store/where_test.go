@@ -85,6 +85,8 @@ func TestListAgents_FilterSemantics(t *testing.T) {
 		{`(Version -startswith "24" OR Status -eq 1) AND Capabilities -eq NULL`, []string{idC}},
 		{`ClientMachine -eq "x' OR 1=1 --"`, nil},
 		{`AgentId -eq "AAAAAAAA-0000-0000-0000-000000000001"`, []string{idA}},
+		{`LastSeen -le "9999-12-31"`, []string{idA, idB, idC, idD}}, // the last storable day is still compared as a day
+		{`LastSeen -gt "9999-12-31"`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
