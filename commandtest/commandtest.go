@@ -163,6 +163,9 @@ func Start(opts ...Option) (*Server, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	if err := o.api.Normalize(); err != nil {
+		return nil, err
+	}
 	policy, err := api.PolicyFromMode(o.mode, nil)
 	if err != nil {
 		return nil, err

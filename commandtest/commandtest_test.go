@@ -244,3 +244,25 @@ func TestServer_Faults(t *testing.T) {
 		t.Errorf("%d rules after ClearFaults", n)
 	}
 }
+
+func TestStart_ChecksLikeTheCommand(t *testing.T) {
+	s := commandtest.NewServer(t, commandtest.WithBasePath("Custom/Api/"))
+	if !strings.HasSuffix(s.BaseURL, "/Custom/Api") || strings.Contains(s.BaseURL, "//Custom") {
+		t.Errorf("BaseURL = %s, want the base path normalised to /Custom/Api", s.BaseURL)
+	}
+	if code := get(t, s, "/Agents", nil); code != 200 {
+		t.Errorf("GET through the normalised base path = %d", code)
+	}
+	if _, err := commandtest.Start(commandtest.WithBasePath("/_mock")); err == nil {
+		t.Error("a base path clashing with /_mock/ was accepted")
+	}
+	for name, scripts := range map[string]map[string]commandtest.Completion{
+		"bad result":      {"RebootHost": {Result: 99}},
+		"empty name":      {" ": {}},
+		"same name twice": {"RebootHost": {}, "reboothost": {}},
+	} {
+		if err := s.SetJobMode(commandtest.ModeManual, scripts); err == nil {
+			t.Errorf("SetJobMode accepted scripts with a %s", name)
+		}
+	}
+}

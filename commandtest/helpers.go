@@ -2,6 +2,7 @@ package commandtest
 
 import (
 	"context"
+	"maps"
 	"fmt"
 	"time"
 
@@ -46,8 +47,16 @@ func (s *Server) Reset() error {
 
 // SetJobMode sets how due job runs complete (ModeImmediate or ModeManual),
 // with optional scripted completions per job type name that apply in
-// either mode. Like PUT /_mock/jobs/mode.
+// either mode (a zero Result means ResultSuccess, as in CompleteJob).
+// Like PUT /_mock/jobs/mode, and checked the same way.
 func (s *Server) SetJobMode(mode string, scripts map[string]Completion) error {
+	scripts = maps.Clone(scripts)
+	for name, c := range scripts {
+		if c.Result == 0 {
+			c.Result = ResultSuccess
+			scripts[name] = c
+		}
+	}
 	p, err := api.PolicyFromMode(mode, scripts)
 	if err != nil {
 		return err

@@ -106,7 +106,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	cfg := config{addr: *addr, db: *db, fixtures: *fixtures, logFormat: *logFormat, api: def}
-	cfg.api.BasePath = "/" + strings.Trim(*basePath, "/")
+	cfg.api.BasePath = *basePath
 	errs := envErrs
 	var err error
 	if cfg.api.Auth, err = api.ParseAuthMode(*auth); err != nil {
@@ -150,6 +150,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		errs = append(errs, fmt.Errorf("--job-mode: %w", err))
 	}
 	errs = append(errs, cfg.validate())
+	if len(errs) == 0 || errors.Join(errs...) == nil {
+		if err := cfg.api.Normalize(); err != nil { // the rules every way of starting the mock shares
+			errs = append(errs, fmt.Errorf("--base-path: %w", err))
+		}
+	}
 	return cfg, errors.Join(errs...)
 }
 
@@ -170,9 +175,7 @@ func (c config) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("--log-format: %q is not text or json", c.logFormat))
 	}
-	if strings.HasPrefix(strings.ToLower(c.api.BasePath), "/_mock") {
-		errs = append(errs, fmt.Errorf("--base-path: %q clashes with the /_mock/ admin routes", c.api.BasePath))
-	}
+
 	if c.addr == "" {
 		errs = append(errs, errors.New("--addr: must not be empty"))
 	}

@@ -265,3 +265,43 @@ func TestConcurrency(t *testing.T) {
 	}
 	t.Logf("%d jobs scheduled and %d agent listings read by 64 clients in 2 s", len(acked), reads.Load())
 }
+
+// TestGracefulShutdown_EndsFaultDelays: a delay fault of minutes does not
+// hold a shutdown: the delayed request is answered, the process exits 0.
+func TestGracefulShutdown_EndsFaultDelays(t *testing.T) {
+	c := startChild(t, "--shutdown-timeout", "20s")
+	resp, err := http.Post(c.url+"/_mock/faults", "application/json", strings.NewReader(`{"Path":"*/Agents","Delay":"5m"}`))
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("add fault: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	answered := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(kfRequest("GET", c.url+"/KeyfactorAPI/Agents", ""))
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-answered:
+		if code != http.StatusOK {
+			t.Errorf("the delayed request got %d during shutdown, want 200", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the delayed request was still waiting 10 s after SIGTERM")
+	}
+	if err := c.wait(t, 10*time.Second); err != nil {
+		t.Errorf("exit: %v\n%s", err, c.stderr)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("shutdown took %v", d)
+	}
+}

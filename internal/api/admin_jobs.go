@@ -84,8 +84,25 @@ type jobMode struct {
 	Scripts map[string]completion // by job type name: how its due runs complete, whatever the mode
 }
 
-// PolicyFromMode turns a mode name and scripts into a store.JobPolicy.
+// PolicyFromMode turns a mode name and scripts into a store.JobPolicy,
+// checking the scripts: job type names not empty and not the same but for
+// case, results that are job results.
 func PolicyFromMode(mode string, scripts map[string]model.Completion) (store.JobPolicy, error) {
+	seen := map[string]string{}
+	for name, c := range scripts {
+		if strings.TrimSpace(name) == "" {
+			return store.JobPolicy{}, fmt.Errorf("a script's job type name is empty")
+		}
+		if other, dup := seen[model.NameKey(name)]; dup {
+			return store.JobPolicy{}, fmt.Errorf("scripts %q and %q name the same job type", other, name)
+		}
+		seen[model.NameKey(name)] = name
+		switch c.Result {
+		case model.JobResultUnknown, model.JobResultSuccess, model.JobResultWarning, model.JobResultFailure:
+		default:
+			return store.JobPolicy{}, fmt.Errorf("script %s: result %d is not a job result; use Success (2), Warning (3) or Failure (4)", name, c.Result)
+		}
+	}
 	switch strings.ToLower(strings.TrimSpace(mode)) {
 	case ModeManual:
 		return store.JobPolicy{Scripts: scripts}, nil
@@ -121,17 +138,7 @@ func (s *Server) handleJobModeSet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	scripts := make(map[string]model.Completion, len(req.Scripts))
-	seen := map[string]string{}
 	for name, c := range req.Scripts {
-		if strings.TrimSpace(name) == "" {
-			writeError(w, r, s.logger, model.Errorf(model.Invalid, "Scripts: a job type name is empty."))
-			return
-		}
-		if other, dup := seen[model.NameKey(name)]; dup {
-			writeError(w, r, s.logger, model.Errorf(model.Invalid, "Scripts: %q and %q name the same job type.", other, name))
-			return
-		}
-		seen[model.NameKey(name)] = name
 		mc, err := c.toModel()
 		if err != nil {
 			writeError(w, r, s.logger, model.Errorf(model.Invalid, "Scripts[%s]: %v", name, err))
@@ -141,7 +148,7 @@ func (s *Server) handleJobModeSet(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := PolicyFromMode(req.Mode, scripts)
 	if err != nil {
-		writeError(w, r, s.logger, model.Errorf(model.Invalid, "Mode: %v.", err))
+		writeError(w, r, s.logger, model.Errorf(model.Invalid, "%s.", strings.ToUpper(err.Error()[:1])+err.Error()[1:]))
 		return
 	}
 	s.store.SetJobPolicy(p)

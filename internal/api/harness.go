@@ -136,6 +136,8 @@ func (s *Server) applyFaults(next http.Handler) http.Handler {
 			t := time.NewTimer(d.Delay)
 			select {
 			case <-t.C:
+			case <-s.stopDelays: // shutting down: answer now
+				t.Stop()
 			case <-r.Context().Done():
 				t.Stop()
 				return // the client gave up waiting

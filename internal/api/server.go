@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/go-chi/chi/v5"
 
@@ -18,7 +21,7 @@ import (
 // Config is the protocol configuration of the API.
 type Config struct {
 	BasePath       string   // Keyfactor routes live under it, e.g. "/KeyfactorAPI"; matched case-insensitively
-	Auth           AuthMode // AuthBasic or AuthNone
+	Auth           AuthMode // AuthBasic, AuthOAuth, AuthBasicOAuth or AuthNone
 	Users          []User   // credentials for AuthBasic
 	ProductVersion string   // sent as x-keyfactor-product-version
 	MaxBodyBytes   int64    // request bodies above this get 413
@@ -34,6 +37,27 @@ type Deps struct {
 	Faults   *fault.Set
 	Fixtures func() (store.Fixtures, error) // what POST /_mock/reset returns to
 	OAuth    *oauth.Server                  // the token service, when the auth mode takes bearer tokens
+}
+
+// Normalize checks the configuration and puts the base path in canonical
+// form ("/KeyfactorAPI": one leading slash, none trailing). Every way of
+// starting the mock calls it, so they accept and refuse the same things.
+func (c *Config) Normalize() error {
+	var errs []error
+	c.BasePath = "/" + strings.Trim(strings.TrimSpace(c.BasePath), "/")
+	if low := strings.ToLower(c.BasePath); low == "/_mock" || strings.HasPrefix(low, "/_mock/") {
+		errs = append(errs, fmt.Errorf("base path %q clashes with the /_mock/ admin routes", c.BasePath))
+	}
+	if _, err := ParseAuthMode(string(c.Auth)); err != nil {
+		errs = append(errs, fmt.Errorf("auth: %w", err))
+	}
+	if c.Auth.basic() && len(c.Users) == 0 {
+		errs = append(errs, errors.New("basic authentication needs at least one user"))
+	}
+	if c.MaxBodyBytes < 1 {
+		errs = append(errs, fmt.Errorf("the body size limit must be positive (got %d)", c.MaxBodyBytes))
+	}
+	return errors.Join(errs...)
 }
 
 // DefaultConfig is the configuration of a server started without flags.
@@ -64,7 +88,15 @@ type Server struct {
 	routes  []route
 	cache   *responseCache // nil when disabled
 	oauth   *oauth.Server
+
+	stopDelays     chan struct{} // closed by StopDelays
+	stopDelaysOnce sync.Once
 }
+
+// StopDelays ends every fault delay now and in future: requests held by a
+// Delay rule go on at once. A graceful shutdown calls it, so that a delay
+// of minutes does not hold the shutdown.
+func (s *Server) StopDelays() { s.stopDelaysOnce.Do(func() { close(s.stopDelays) }) }
 
 // NewServer builds the handler. Every dependency comes in here.
 func NewServer(logger *slog.Logger, cfg Config, deps Deps) *Server {
@@ -78,6 +110,8 @@ func NewServer(logger *slog.Logger, cfg Config, deps Deps) *Server {
 		faults:  deps.Faults,
 		fixture: deps.Fixtures,
 		oauth:   deps.OAuth,
+
+		stopDelays: make(chan struct{}),
 	}
 	if !cfg.NoCache {
 		s.cache = newResponseCache()

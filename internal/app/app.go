@@ -42,6 +42,7 @@ const DefaultJournalSize = 5000
 type App struct {
 	Store   *store.Store
 	Handler http.Handler
+	Server  *api.Server // the same handler, for its controls (StopDelays)
 	Clock   *clock.Clock
 	Journal *journal.Journal
 	Faults  *fault.Set
@@ -59,6 +60,9 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.New()
+	}
+	if err := opts.API.Normalize(); err != nil {
+		return nil, err
 	}
 	if opts.Fixtures == nil {
 		opts.Fixtures, opts.FixturesLabel = fixtures.Default(), "built-in fixtures"
@@ -99,7 +103,8 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		opts.OAuth.Now = a.Clock.Now
 		deps.OAuth = oauth.New(opts.OAuth)
 	}
-	a.Handler = api.NewServer(opts.Logger, opts.API, deps)
+	a.Server = api.NewServer(opts.Logger, opts.API, deps)
+	a.Handler = a.Server
 	return a, nil
 }
 
