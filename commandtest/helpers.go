@@ -2,8 +2,8 @@ package commandtest
 
 import (
 	"context"
-	"maps"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/mockcommand/mockcommand/internal/api"

@@ -98,15 +98,15 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 		}
 		all = b
 	}
-	if all {
-		s.journal.Clear()
-		s.faults.Clear()
-		s.clock.Reset()
-	}
 	fx, err := s.fixture()
 	if err != nil {
 		writeError(w, r, s.logger, model.Errorf(model.Invalid, "The fixtures cannot be loaded again: %v.", err))
 		return
+	}
+	if all {
+		s.journal.Clear()
+		s.faults.Clear()
+		s.clock.Reset()
 	}
 	if err := s.store.Reset(r.Context(), fx); err != nil {
 		writeError(w, r, s.logger, err)

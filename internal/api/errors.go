@@ -18,7 +18,7 @@ const (
 	codeMalformed       = "0xA0110003" // 400: body is not valid JSON of the expected shape
 	codeQuery           = "0xA0110004" // 400: QueryString does not parse or check
 	codePaging          = "0xA0110005" // 400: bad PageReturned, ReturnLimit or SortAscending
-	codeDuplicate       = "0xA0110006" // 400: the name is taken
+	codeDuplicate       = "0xA0110006" // 400: the name (or, admin API, the AgentId) is taken
 	codeMissingHeader   = "0xA0110007" // 400: a required header is missing
 	codeAPIVersion      = "0xA0110008" // 400: unsupported x-keyfactor-api-version
 	codeBodyTooLarge    = "0xA0110009" // 413: body over the size limit
@@ -28,8 +28,7 @@ const (
 	codeNoEndpoint      = "0xA0130001" // 404: no such endpoint
 	codeMethod          = "0xA0130002" // 405: endpoint exists, method does not
 	codeUnauthenticated = "0xA0140001" // 401 on admin routes only (Keyfactor routes send no body)
-	codePermission      = "0xA0140002" // 403: Command's "doesn't have the required permission" (injected faults only)
-	codeConflict        = "0xA0150001" // 409 on admin routes: the entity exists
+	codePermission      = "0xA0140002" // 401/403 from an injected fault: Command's "doesn't have the required permission"
 )
 
 // ErrorBody is Command's error response.

@@ -109,6 +109,12 @@ func (s *Server) recordJournal(next http.Handler) http.Handler {
 		rec := &bodyRecorder{ResponseWriter: w}
 		completed := false
 		defer func() {
+			if v := recover(); v != nil {
+				if v != http.ErrAbortHandler && rec.status == 0 {
+					rec.status = http.StatusInternalServerError // what logRequests will answer
+				}
+				defer panic(v) // on to logRequests, after the entry is recorded
+			}
 			entry.Status = rec.status
 			entry.ResponseBody = rec.buf.String()
 			entry.Truncated = entry.Truncated || rec.truncated

@@ -5,6 +5,7 @@ package fault
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -99,6 +100,7 @@ func (s *Set) Add(r Rule) (Rule, error) {
 	defer s.mu.Unlock()
 	s.seq++
 	r.Id, r.Matched, r.Applied = s.seq, 0, 0
+	r.Headers = maps.Clone(r.Headers) // the caller's map stays the caller's
 	r.rng = rand.New(rand.NewPCG(r.Seed, uint64(r.Id)))
 	s.rules = append(s.rules, &r)
 	return r.snapshot(), nil
@@ -178,5 +180,6 @@ func (r *Rule) matches(req *http.Request, lowerQuery string) bool {
 func (r *Rule) snapshot() Rule {
 	c := *r
 	c.rng = nil
+	c.Headers = maps.Clone(r.Headers)
 	return c
 }

@@ -4,6 +4,7 @@ package journal
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -137,7 +138,12 @@ func (j *Journal) List(f Filter, offset, limit int) (page []Entry, total int) {
 			continue
 		}
 		if total >= offset && (limit <= 0 || len(page) < limit) {
-			page = append(page, *e)
+			c := *e
+			c.Headers = make(map[string][]string, len(e.Headers)) // callers may change theirs
+			for k, vs := range e.Headers {
+				c.Headers[k] = slices.Clone(vs)
+			}
+			page = append(page, c)
 		}
 		total++
 	}

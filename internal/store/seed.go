@@ -38,7 +38,7 @@ func (s *Store) Reset(ctx context.Context, f Fixtures) error {
 		if err != nil {
 			return err
 		}
-		if _, err := seed(ctx, tx, f, now, true); err != nil {
+		if _, err := seed(ctx, tx, f, now); err != nil {
 			return err
 		}
 		if err := rebuild(); err != nil {
@@ -114,10 +114,14 @@ func (s *Store) Seed(ctx context.Context, f Fixtures) (Fixtures, error) {
 	var stored Fixtures
 	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		var err error
-		stored, err = seed(ctx, tx, f, now, false)
+		stored, err = seed(ctx, tx, f, now)
 		return err
 	})
-	return stored, err
+	if err != nil {
+		return Fixtures{}, err
+	}
+	stored.Agents = slices.Clone(stored.Agents)
+	return stored, s.deriveJobTypes(ctx, stored.Agents) // as GET /Agents shows them
 }
 
 // Seeded reports whether the database has been seeded (by Reset) before.
@@ -193,7 +197,7 @@ func (f *Fixtures) Normalize(now time.Time) error {
 	return nil
 }
 
-func seed(ctx context.Context, tx *Tx, f Fixtures, now time.Time, fresh bool) (Fixtures, error) {
+func seed(ctx context.Context, tx *Tx, f Fixtures, now time.Time) (Fixtures, error) {
 	if !f.normalized { // fixtures loaded at start-up were normalised then
 		f = Fixtures{Agents: slices.Clone(f.Agents), JobTypes: slices.Clone(f.JobTypes)}
 		if err := f.Normalize(now); err != nil {
