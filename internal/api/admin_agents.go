@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -36,17 +37,19 @@ func (s *Server) handleAdminAgentReplace(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) replaceAgent(w http.ResponseWriter, r *http.Request, a model.Agent) {
-	id := chi.URLParam(r, "id")
-	if a.AgentId != "" && !strings.EqualFold(a.AgentId, id) {
-		writeError(w, r, s.logger, model.Errorf(model.Invalid, "AgentId %s in the body differs from the id %s in the path; an agent's id cannot change.", a.AgentId, id))
-		return
-	}
-	if _, err := s.store.GetAgent(r.Context(), id); err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	a.AgentId = id
-	a, err := s.store.ReplaceAgent(r.Context(), a)
+	s.updateAgent(w, r, func(cur *model.Agent) error {
+		if a.AgentId == "" {
+			a.AgentId = cur.AgentId
+		}
+		*cur = a
+		return nil
+	})
+}
+
+// updateAgent applies change to the agent the path names, in one store
+// transaction, and answers 200 with the result.
+func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request, change func(*model.Agent) error) {
+	a, err := s.store.UpdateAgent(r.Context(), chi.URLParam(r, "id"), change)
 	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
@@ -62,21 +65,22 @@ func (s *Server) handleAdminAgentPatch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	current, err := s.store.GetAgent(r.Context(), chi.URLParam(r, "id"))
+	s.updateAgent(w, r, func(cur *model.Agent) error {
+		return mergeAgent(cur, patch)
+	})
+}
+
+// mergeAgent sets the members patch names (matched without regard to case)
+// on a, keeping the others.
+func mergeAgent(a *model.Agent, patch map[string]json.RawMessage) error {
+	a.JobTypes = nil
+	b, err := json.Marshal(a)
 	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	current.JobTypes = nil
-	b, err := json.Marshal(current)
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
+		return fmt.Errorf("encode agent: %w", err)
 	}
 	var merged map[string]json.RawMessage
 	if err := json.Unmarshal(b, &merged); err != nil {
-		writeError(w, r, s.logger, err)
-		return
+		return fmt.Errorf("decode agent: %w", err)
 	}
 	for k, v := range patch {
 		name := ""
@@ -86,22 +90,19 @@ func (s *Server) handleAdminAgentPatch(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if name == "" || name == "JobTypes" {
-			writeError(w, r, s.logger, model.Errorf(model.Malformed, "Unknown member %q: an agent has no such member that can be set.", k))
-			return
+			return model.Errorf(model.Malformed, "Unknown member %q: an agent has no such member that can be set.", k)
 		}
 		merged[name] = v
 	}
-	b, err = json.Marshal(merged)
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
+	if b, err = json.Marshal(merged); err != nil {
+		return fmt.Errorf("encode patched agent: %w", err)
 	}
-	var a model.Agent
-	if err := model.DecodeJSON(b, &a); err != nil {
-		writeError(w, r, s.logger, err)
-		return
+	var patched model.Agent
+	if err := model.DecodeJSON(b, &patched); err != nil {
+		return err
 	}
-	s.replaceAgent(w, r, a)
+	*a = patched
+	return nil
 }
 
 // handleAdminAgentDelete removes an orchestrator with its jobs and history.

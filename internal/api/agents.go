@@ -12,6 +12,12 @@ func (s *Server) handleAgentList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
+	// Runs falling due move agents' LastSeen: complete them before the
+	// cache compares generations.
+	if err := s.store.RunDueJobs(r.Context()); err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
 	s.cachedList(w, r, "agents", opts, func() (any, error) { return s.store.ListAgents(r.Context(), opts) })
 }
 

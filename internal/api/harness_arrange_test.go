@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -311,6 +314,39 @@ func TestHarness_AdminAgentsPutPatch(t *testing.T) {
 		wantError(t, s.admin(t, http.MethodPut, "/_mock/agents/"+other.AgentId, map[string]any{"Status": 2, "Extra": 1}),
 			http.StatusBadRequest, codeMalformed)
 	})
+	t.Run("put accepts the id in another spelling", func(t *testing.T) {
+		braced := "{" + strings.ToUpper(other.AgentId) + "}"
+		m := s.adminOK(t, http.MethodPut, "/_mock/agents/"+other.AgentId, map[string]any{"AgentId": braced, "Status": 2}, http.StatusOK)
+		if m["AgentId"] != other.AgentId {
+			t.Errorf("PUT answer AgentId = %v, want the stored spelling %s", m["AgentId"], other.AgentId)
+		}
+	})
+}
+
+// Concurrent PATCHes of different members must all survive: each one reads
+// and writes the agent in one transaction, so none undoes another.
+func TestHarness_AdminAgentPatchesDoNotLoseUpdates(t *testing.T) {
+	t.Parallel()
+	s := newHarness(t)
+	a := pickAgent(t, "approved agent", func(f fixtureAgent) bool { return f.Status == 2 })
+	members := []string{"ClientMachine", "Username", "Version", "Blueprint", "LastErrorMessage", "Thumbprint"}
+	var wg sync.WaitGroup
+	for round := range 8 {
+		for _, name := range members {
+			wg.Go(func() {
+				s.adminOK(t, http.MethodPatch, "/_mock/agents/"+a.AgentId, map[string]any{name: fmt.Sprintf("%s-%d", name, round)}, http.StatusOK)
+			})
+		}
+	}
+	wg.Wait()
+	s.adminOK(t, http.MethodPatch, "/_mock/agents/"+a.AgentId, map[string]any{"Status": 2}, http.StatusOK)
+	got := getAgent(t, s, a.AgentId)
+	for _, name := range members {
+		v, _ := got[name].(string)
+		if !strings.HasPrefix(v, name+"-") {
+			t.Errorf("%s = %q after concurrent PATCHes, want one of the patched values: an update was lost", name, v)
+		}
+	}
 }
 
 func TestHarness_Clock(t *testing.T) {

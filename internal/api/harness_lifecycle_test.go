@@ -495,3 +495,44 @@ func TestLifecycle_UnscheduledJobDoesNotRunAgain(t *testing.T) {
 		})
 	}
 }
+
+// In immediate mode a run that falls due completes when anything reads the
+// state, agents included: with the clock running, the agent's LastSeen moves
+// to the run's due time even when the agent is the first thing read after
+// it fell due, and a cached list of agents is not served stale. (Moving the
+// clock through /_mock/clock completes due runs by itself, so this test lets
+// the clock run instead.)
+func TestLifecycle_DueRunMovesLastSeenOnAgentReads(t *testing.T) {
+	t.Parallel()
+	for _, read := range []string{"GET /Agents/{id}", "GET /Agents"} {
+		t.Run(read, func(t *testing.T) {
+			t.Parallel()
+			s := newHarness(t, immediateMode())
+			a := pickAgent(t, "approved with FlushDnsCache", approvedWith("FlushDnsCache"))
+			query := q("QueryString", `AgentId -eq "`+a.AgentId+`"`)
+			lastSeen := func() time.Time {
+				if read == "GET /Agents" {
+					list := listAgents(t, s, query)
+					if len(list) != 1 {
+						t.Fatalf("GET /Agents listed %d agents, want 1", len(list))
+					}
+					return wantTime(t, "agent", list[0], "LastSeen")
+				}
+				return wantTime(t, "agent", getAgent(t, s, a.AgentId), "LastSeen")
+			}
+			before := lastSeen() // primes the response cache
+			at := t0.Add(time.Second)
+			schedule(t, s, a.AgentId, "FlushDnsCache", map[string]any{"ExactlyOnce": map[string]any{"Time": at.Format(time.RFC3339)}}, nil)
+			if got := lastSeen(); !got.Equal(before) {
+				t.Fatalf("LastSeen = %v before the run is due, want %v", got, before)
+			}
+			setClock(t, s, map[string]any{"Freeze": false})
+			for !clockNow(t, s).After(at) { // GET /_mock/clock completes nothing
+				time.Sleep(50 * time.Millisecond)
+			}
+			if got := lastSeen(); !got.Equal(at) {
+				t.Errorf("LastSeen = %v after the run fell due, want its due time %v", got, at)
+			}
+		})
+	}
+}

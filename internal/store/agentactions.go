@@ -176,26 +176,59 @@ func (s *Store) ReplaceAgent(ctx context.Context, a model.Agent) (model.Agent, e
 	return s.putAgent(ctx, a, true)
 }
 
-func (s *Store) putAgent(ctx context.Context, a model.Agent, replace bool) (model.Agent, error) {
-	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
+// UpdateAgent loads agent id, lets change edit it and stores the result in
+// one write transaction, so two concurrent updates cannot undo each other.
+// An unknown id is NotFound; change may not alter the AgentId.
+func (s *Store) UpdateAgent(ctx context.Context, id string, change func(*model.Agent) error) (model.Agent, error) {
+	return s.saveAgent(ctx, func(tx *Tx, now time.Time) (model.Agent, error) {
+		a, err := findAgent(ctx, tx, id)
+		if err != nil {
+			return model.Agent{}, err
+		}
+		stored := a.AgentId
+		if err := change(&a); err != nil {
+			return model.Agent{}, err
+		}
 		if err := a.Normalize(now); err != nil {
-			return err
+			return model.Agent{}, err
+		}
+		if a.AgentId != stored {
+			return model.Agent{}, model.Errorf(model.Invalid, "AgentId %s differs from the id %s in the path; an agent's id cannot change.", a.AgentId, stored)
+		}
+		return a, nil
+	})
+}
+
+func (s *Store) putAgent(ctx context.Context, a model.Agent, replace bool) (model.Agent, error) {
+	return s.saveAgent(ctx, func(tx *Tx, now time.Time) (model.Agent, error) {
+		if err := a.Normalize(now); err != nil {
+			return model.Agent{}, err
 		}
 		_, err := findAgent(ctx, tx, a.AgentId)
 		switch {
 		case err == nil && !replace:
-			return model.Errorf(model.Conflict, "An orchestrator with AgentId %s already exists.", a.AgentId)
+			return model.Agent{}, model.Errorf(model.Conflict, "An orchestrator with AgentId %s already exists.", a.AgentId)
 		case err != nil && (replace || model.KindOf(err) != model.NotFound):
+			return model.Agent{}, err
+		}
+		return a, nil
+	})
+}
+
+// saveAgent writes the agent that prepare returns, inside prepare's write
+// transaction, and returns it with its derived job types.
+func (s *Store) saveAgent(ctx context.Context, prepare func(tx *Tx, now time.Time) (model.Agent, error)) (model.Agent, error) {
+	var a model.Agent
+	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
+		var err error
+		if a, err = prepare(tx, now); err != nil {
 			return err
 		}
 		w := newAgentWriter(ctx, tx)
 		if err := w.put(&a); err != nil {
 			return err
 		}
-		if err := w.close(); err != nil {
-			return err
-		}
-		return nil
+		return w.close()
 	})
 	if err != nil {
 		return model.Agent{}, err

@@ -15,9 +15,13 @@ const agentColumns = `a.agent_id, a.client_machine, a.username, a.platform, a.ve
 	a.auth_cert_reenrollment, a.last_thumbprint_used, a.last_error_code, a.last_error_message`
 
 // ListAgents returns one page of agents matching opts, with JobTypes derived
-// from each agent's capabilities. It is one SQL statement: filter, sort
+// from each agent's capabilities. It first completes the runs that are due
+// (they move LastSeen); the list itself is one SQL statement: filter, sort
 // and page all run in SQLite.
 func (s *Store) ListAgents(ctx context.Context, opts ListOptions) ([]model.Agent, error) {
+	if err := s.RunDueJobs(ctx); err != nil {
+		return nil, err
+	}
 	where, order, args, err := agentResource.listSQL(opts, s.now())
 	if err != nil {
 		return nil, err
@@ -33,8 +37,12 @@ func (s *Store) ListAgents(ctx context.Context, opts ListOptions) ([]model.Agent
 	return agents, s.deriveJobTypes(ctx, agents)
 }
 
-// GetAgent returns one agent, or a NotFound error.
+// GetAgent returns one agent, or a NotFound error, after completing the
+// runs that are due.
 func (s *Store) GetAgent(ctx context.Context, id string) (model.Agent, error) {
+	if err := s.RunDueJobs(ctx); err != nil {
+		return model.Agent{}, err
+	}
 	var a model.Agent
 	err := s.readTx(ctx, func(tx *Tx) error {
 		var err error

@@ -50,6 +50,7 @@ type Store struct {
 	commits    atomic.Uint64
 	gen        atomic.Uint64 // bumped after every commit: see Generation
 	jobTypes   jobTypeCache
+	nextDue    atomic.Pointer[dueMark] // see RunDueJobs
 }
 
 // Open opens (creating if needed) the database and applies migrations.
