@@ -22,7 +22,7 @@ type Entry struct {
 	Status       int
 	ResponseBody string // up to MaxResponseBody bytes
 	DurationMs   float64
-	Truncated    bool // Body or ResponseBody was cut at MaxBody
+	Truncated    bool // Body was cut at MaxBody or ResponseBody at MaxResponseBody
 }
 
 // MaxBody is how much of each request body is kept.

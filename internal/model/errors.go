@@ -26,6 +26,7 @@ type Error struct {
 	Message string
 }
 
+// Error returns the message, which is what the client reads.
 func (e *Error) Error() string { return e.Message }
 
 // Errorf builds an *Error of the given kind.

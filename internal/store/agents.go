@@ -123,7 +123,7 @@ const agentColumnCount = 16
 
 // agentBatch is how many agents one multi-row INSERT writes. Batching cuts
 // the per-statement overhead that dominates bulk loads (100k agents in a
-// reset); 60 rows x 15 columns stays far below SQLite's parameter limit.
+// reset); 60 rows x 16 columns stays far below SQLite's parameter limit.
 const agentBatch = 60
 
 // agentWriter writes agents in multi-row statements (the statement cache

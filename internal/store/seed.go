@@ -142,8 +142,10 @@ type EntryError struct {
 	Err   error
 }
 
+// Error names the entry ("Agents[3]: ...") and the problem.
 func (e *EntryError) Error() string { return fmt.Sprintf("%s[%d]: %v", e.Set, e.Index, e.Err) }
 
+// Unwrap returns the entry's problem, so errors.As finds a *model.Error.
 func (e *EntryError) Unwrap() error { return e.Err }
 
 // Normalize validates every entry and fills what may be omitted (see

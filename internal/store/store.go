@@ -128,8 +128,11 @@ func (s *Store) seedNew(ctx context.Context, f Fixtures) error {
 	if _, err := s.write.ExecContext(ctx, `PRAGMA journal_mode = DELETE`); err != nil {
 		return fmt.Errorf("leave WAL for seeding: %w", err)
 	}
-	// No fsync while seeding a new database: if the machine fails
-	// mid-seed, the seed marker is not there and the next start seeds again.
+	// No fsync while seeding a new database. If the process dies mid-seed
+	// the rollback journal undoes the unfinished seed and the next start
+	// seeds again (the seed marker is written with it). A power loss
+	// mid-seed can leave the new file corrupt: it holds only fixtures, so
+	// delete it and start again.
 	if _, err := s.write.ExecContext(ctx, `PRAGMA synchronous = OFF`); err != nil {
 		return fmt.Errorf("seeding without fsync: %w", err)
 	}

@@ -13,7 +13,9 @@ import (
 // goroutine that runs the operations waiting at that moment in a single
 // transaction, each inside its own SAVEPOINT: a failing operation rolls
 // back only itself, the others commit together, and no caller gets its
-// answer before the commit that makes its write durable.
+// answer before the commit that makes its write permanent. (With
+// synchronous=NORMAL in WAL mode a commit survives the process crashing;
+// after a power loss the last commits may be lost, never half-applied.)
 
 // maxBatch bounds how many operations share a commit, so that one busy
 // period cannot hold answers back for long.
