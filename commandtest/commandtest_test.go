@@ -17,29 +17,36 @@ import (
 // get decodes a JSON answer from the server's Client.
 func get(t *testing.T, s *commandtest.Server, path string, out any) int {
 	t.Helper()
-	resp, err := s.Client.Get(s.BaseURL + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if out != nil && resp.StatusCode == 200 {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("decode %s: %v", b, err)
-		}
-	}
-	return resp.StatusCode
+	return call(t, s, http.MethodGet, path, "", out)
 }
 
+// post sends a JSON body with the server's Client and decodes the answer.
 func post(t *testing.T, s *commandtest.Server, path, body string, out any) int {
 	t.Helper()
-	resp, err := s.Client.Post(s.BaseURL+path, "application/json", strings.NewReader(body))
+	return call(t, s, http.MethodPost, path, body, out)
+}
+
+// call sends a request with the server's Client and, when the answer is
+// 200 and out is not nil, decodes it into out. It returns the status.
+func call(t *testing.T, s *commandtest.Server, method, path, body string, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, s.BaseURL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := s.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if out != nil && resp.StatusCode == 200 {
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read %s %s: %v", method, path, err)
+	}
+	if out != nil && resp.StatusCode == http.StatusOK {
 		if err := json.Unmarshal(b, out); err != nil {
 			t.Fatalf("decode %s: %v", b, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -126,21 +127,30 @@ func (s *testServer) do(t testing.TB, method, path string, body any, opts ...req
 	return r
 }
 
-// send is do without a testing.TB, for use from other goroutines.
-func (s *testServer) send(method, path string, body any, opts ...reqOpt) (response, error) {
-	var rd io.Reader
+// bodyReader turns a request body (nil, string, []byte or a value to
+// marshal as JSON) into a reader; nil stays nil.
+func bodyReader(body any) (io.Reader, error) {
 	switch b := body.(type) {
 	case nil:
+		return nil, nil
 	case string:
-		rd = strings.NewReader(b)
+		return strings.NewReader(b), nil
 	case []byte:
-		rd = bytes.NewReader(b)
+		return bytes.NewReader(b), nil
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
-			return response{}, err
+			return nil, fmt.Errorf("marshal request body: %w", err)
 		}
-		rd = bytes.NewReader(data)
+		return bytes.NewReader(data), nil
+	}
+}
+
+// send is do without a testing.TB, for use from other goroutines.
+func (s *testServer) send(method, path string, body any, opts ...reqOpt) (response, error) {
+	rd, err := bodyReader(body)
+	if err != nil {
+		return response{}, err
 	}
 	req, err := http.NewRequest(method, s.URL+path, rd)
 	if err != nil {

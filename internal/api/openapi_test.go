@@ -356,19 +356,9 @@ type oaResponse struct {
 // raw sends a request as is (body: nil, string, []byte or a value to
 // marshal); set adds or, with an empty value, removes headers.
 func (c *oaClient) raw(method, path string, body any, set map[string]string) (oaResponse, error) {
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		if err != nil {
-			return oaResponse{}, err
-		}
-		rd = bytes.NewReader(data)
+	rd, err := bodyReader(body)
+	if err != nil {
+		return oaResponse{}, err
 	}
 	req, err := http.NewRequest(method, c.url+path, rd)
 	if err != nil {
