@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mockcommand/mockcommand/internal/fixturegen"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -275,12 +277,26 @@ func TestRun_StartupErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "agents.json"), []byte("[{\"Status\": 2},\n {\"Status\": 9}]"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A file large enough to be decoded while it is stored (fixtures.Stream)
+	// names the entry the same way.
+	big := t.TempDir()
+	agents := fixturegen.Agents(4000, 1)
+	agents[3000].Status = 9
+	data, err := json.MarshalIndent(agents, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(big, "agents.json"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"malformed fixture", []string{"--fixtures", dir}, dir + "/agents.json: entry 1 (line 2): Status 9 is not an agent status"},
+		{"malformed fixture", []string{"--fixtures", dir}, "load fixtures: " + dir + "/agents.json: entry 1 (line 2): Status 9 is not an agent status"},
+		{"malformed large fixture", []string{"--fixtures", big}, "load fixtures: " + big + "/agents.json: entry 3000 (line "},
+		{"malformed large fixture says why", []string{"--fixtures", big}, "): Status 9 is not an agent status"},
 		{"missing fixtures dir", []string{"--fixtures", filepath.Join(dir, "nope")}, "neither agents.json nor jobtypes.json was found"},
 		{"bad auth", []string{"--auth", "kerberos"}, `--auth: "kerberos" is not basic, oauth, basic,oauth or none`},
 		{"self-signed and cert files", []string{"--tls-self-signed", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, "cannot both be given"},

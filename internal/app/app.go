@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"github.com/mockcommand/mockcommand/internal/clock"
 	"github.com/mockcommand/mockcommand/internal/fault"
 	"github.com/mockcommand/mockcommand/internal/journal"
+	"github.com/mockcommand/mockcommand/internal/model"
 	"github.com/mockcommand/mockcommand/internal/oauth"
 	"github.com/mockcommand/mockcommand/internal/store"
 )
@@ -74,19 +76,30 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		}
 		return fx, nil
 	}
-	fx, err := load()
+	// At start-up a large agents file is decoded while the store is seeded
+	// from it (fixtures.Stream): the two overlap on a multi-core machine.
+	fx, err := fixtures.Stream(opts.Fixtures, opts.FixturesLabel, opts.Clock.Now())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load fixtures: %w", err)
+	}
+	agents := len(fx.Agents)
+	if batches := fx.AgentBatches; batches != nil {
+		fx.AgentBatches = func(put func([]model.Agent) error) error {
+			return batches(func(b []model.Agent) error { agents += len(b); return put(b) })
+		}
 	}
 	if opts.JournalSize <= 0 {
 		opts.JournalSize = DefaultJournalSize
 	}
 	st, err := store.Open(ctx, store.Options{Path: opts.DBPath, Now: opts.Clock.Now, JobPolicy: opts.JobPolicy, Seed: &fx})
+	if fe, ok := errors.AsType[*fixtures.FileError](err); ok {
+		return nil, fmt.Errorf("load fixtures: %w", fe)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	if st.SeededOnOpen() {
-		opts.Logger.InfoContext(ctx, "seeded database", "agents", len(fx.Agents), "job_types", len(fx.JobTypes), "fixtures", opts.FixturesLabel)
+		opts.Logger.InfoContext(ctx, "seeded database", "agents", agents, "job_types", len(fx.JobTypes), "fixtures", opts.FixturesLabel)
 	}
 	// Decoding and seeding leave garbage the size of the fixture files;
 	// hand it back to the OS now rather than whenever the scavenger gets to it.

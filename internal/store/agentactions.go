@@ -224,7 +224,7 @@ func (s *Store) saveAgent(ctx context.Context, prepare func(tx *Tx, now time.Tim
 		if a, err = prepare(tx, now); err != nil {
 			return err
 		}
-		w := newAgentWriter(ctx, tx)
+		w := newAgentWriter(ctx, tx, true)
 		if err := w.put(&a); err != nil {
 			return err
 		}

@@ -131,20 +131,30 @@ const agentBatch = 60
 type agentWriter struct {
 	ctx     context.Context
 	tx      *Tx
+	upsert  bool
 	pending []*model.Agent
 }
 
-func newAgentWriter(ctx context.Context, tx *Tx) *agentWriter {
-	return &agentWriter{ctx: ctx, tx: tx}
+// newAgentWriter returns a writer that overwrites an agent with the same
+// AgentId (upsert) or, for a load into an emptied table, plainly inserts:
+// that needs no unique index during the load, so a reset can drop it and
+// build it once afterwards.
+func newAgentWriter(ctx context.Context, tx *Tx, upsert bool) *agentWriter {
+	return &agentWriter{ctx: ctx, tx: tx, upsert: upsert}
 }
 
-// upsertSQL is the INSERT of n agents; an existing AgentId is overwritten.
-func upsertSQL(n int) string {
+// insertSQL is the INSERT of n agents; with upsert an existing AgentId is
+// overwritten.
+func insertSQL(n int, upsert bool) string {
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", agentColumnCount), ", ") + ")"
-	return `INSERT INTO agents (agent_id, client_machine, username, platform, version, status,
+	insert := `INSERT INTO agents (agent_id, client_machine, username, platform, version, status,
 		last_seen, capabilities, caps_key, blueprint, thumbprint, legacy_thumbprint, auth_cert_reenrollment,
 		last_thumbprint_used, last_error_code, last_error_message)
-		VALUES ` + strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", ") + `
+		VALUES ` + strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", ")
+	if !upsert {
+		return insert
+	}
+	return insert + `
 		ON CONFLICT (agent_id) DO UPDATE SET client_machine = excluded.client_machine,
 		username = excluded.username, platform = excluded.platform, version = excluded.version,
 		status = excluded.status, last_seen = excluded.last_seen, capabilities = excluded.capabilities,
@@ -176,7 +186,7 @@ func (w *agentWriter) flush() error {
 			a.LastSeen.String(), model.JoinList(a.Capabilities), model.ListKey(a.Capabilities), a.Blueprint, a.Thumbprint,
 			a.LegacyThumbprint, a.AuthCertificateReenrollment, a.LastThumbprintUsed, a.LastErrorCode, a.LastErrorMessage)
 	}
-	if _, err := w.tx.ExecContext(w.ctx, upsertSQL(len(batch)), args...); err != nil {
+	if _, err := w.tx.ExecContext(w.ctx, insertSQL(len(batch), w.upsert), args...); err != nil {
 		return fmt.Errorf("write agents %s…: %w", batch[0].AgentId, err)
 	}
 	return nil

@@ -18,6 +18,12 @@ import (
 type Fixtures struct {
 	Agents   []model.Agent
 	JobTypes []model.JobType
+	// AgentBatches, when not nil, supplies more agents after Agents, in
+	// order, one batch per call of put, so that Reset stores a large
+	// fixture file while it is being decoded. It returns put's first error.
+	// Its agents are normalised and checked as they are stored; the
+	// batches must not be modified after put returns.
+	AgentBatches func(put func(batch []model.Agent) error) error
 
 	normalized bool // Normalize succeeded on exactly these slices
 }
@@ -34,11 +40,15 @@ func (s *Store) Reset(ctx context.Context, f Fixtures) error {
 		if err := ensureFetchLogs(ctx, tx); err != nil {
 			return err
 		}
-		rebuild, err := dropIndexesForBulkLoad(ctx, tx, len(f.Agents))
+		n := len(f.Agents)
+		if f.AgentBatches != nil { // only large files are streamed
+			n = max(n, bulkLoadThreshold)
+		}
+		rebuild, err := dropIndexesForBulkLoad(ctx, tx, n)
 		if err != nil {
 			return err
 		}
-		if _, err := seed(ctx, tx, f, now); err != nil {
+		if _, err := seed(ctx, tx, f, now, false); err != nil {
 			return err
 		}
 		if err := rebuild(); err != nil {
@@ -53,12 +63,13 @@ func (s *Store) Reset(ctx context.Context, f Fixtures) error {
 }
 
 // bulkLoadThreshold is the number of agents above which a reset drops the
-// agents table's secondary indexes and rebuilds them after the load:
+// agents table's indexes (the unique AgentId one too) and rebuilds them
+// after the load:
 // building an index from sorted keys is several times faster than
 // inserting 100k random keys one by one.
 const bulkLoadThreshold = 5000
 
-// dropIndexesForBulkLoad drops the secondary indexes of the agents table
+// dropIndexesForBulkLoad drops the indexes of the agents table
 // (as the migrations define them, read back from sqlite_master) when n
 // agents are about to be loaded, and returns the function that recreates
 // them.
@@ -114,7 +125,7 @@ func (s *Store) Seed(ctx context.Context, f Fixtures) (Fixtures, error) {
 	var stored Fixtures
 	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		var err error
-		stored, err = seed(ctx, tx, f, now)
+		stored, err = seed(ctx, tx, f, now, true)
 		return err
 	})
 	if err != nil {
@@ -184,24 +195,43 @@ func (f *Fixtures) Normalize(now time.Time) error {
 		ids[id] = i
 		jt.Id = id
 	}
-	seen := make(map[string]int, len(f.Agents))
+	check := agentCheck{now: now, seen: make(map[string]int, len(f.Agents))}
 	for i := range f.Agents {
-		a := &f.Agents[i]
-		if err := a.Normalize(now); err != nil {
-			return &EntryError{Set: "Agents", Index: i, Err: err}
+		if err := check.add(&f.Agents[i]); err != nil {
+			return err
 		}
-		if j, dup := seen[a.AgentId]; dup {
-			return &EntryError{Set: "Agents", Index: i, Err: model.Errorf(model.Invalid, "AgentId %s is also used by Agents[%d].", a.AgentId, j)}
-		}
-		seen[a.AgentId] = i
 	}
 	f.normalized = true
 	return nil
 }
 
-func seed(ctx context.Context, tx *Tx, f Fixtures, now time.Time) (Fixtures, error) {
+// agentCheck normalises agents in order and refuses a second agent with an
+// AgentId already seen.
+type agentCheck struct {
+	now  time.Time
+	seen map[string]int // AgentId -> index
+}
+
+// add normalises a, the next agent, or returns an *EntryError naming it.
+func (c *agentCheck) add(a *model.Agent) error {
+	i := len(c.seen)
+	if err := a.Normalize(c.now); err != nil {
+		return &EntryError{Set: "Agents", Index: i, Err: err}
+	}
+	if j, dup := c.seen[a.AgentId]; dup {
+		return &EntryError{Set: "Agents", Index: i, Err: model.Errorf(model.Invalid, "AgentId %s is also used by Agents[%d].", a.AgentId, j)}
+	}
+	c.seen[a.AgentId] = i
+	return nil
+}
+
+// seed stores the job types and agents of f (streamed agents too; the
+// Fixtures it returns do not hold those). With upsert an agent with an
+// existing AgentId replaces it; without, the agents table must be empty
+// (Reset), so rows are appended with no conflict to check.
+func seed(ctx context.Context, tx *Tx, f Fixtures, now time.Time, upsert bool) (Fixtures, error) {
 	if !f.normalized { // fixtures loaded at start-up were normalised then
-		f = Fixtures{Agents: slices.Clone(f.Agents), JobTypes: slices.Clone(f.JobTypes)}
+		f = Fixtures{Agents: slices.Clone(f.Agents), JobTypes: slices.Clone(f.JobTypes), AgentBatches: f.AgentBatches}
 		if err := f.Normalize(now); err != nil {
 			return Fixtures{}, err
 		}
@@ -212,23 +242,60 @@ func seed(ctx context.Context, tx *Tx, f Fixtures, now time.Time) (Fixtures, err
 			return Fixtures{}, &EntryError{Set: "JobTypes", Index: i, Err: err}
 		}
 	}
-	// Insert in primary-key order: appending to the B-tree instead of
+	w := newAgentWriter(ctx, tx, upsert)
+	if !upsert { // appending rows to an emptied table; Reset builds its indexes afterwards
+		for i := range f.Agents {
+			if err := w.put(&f.Agents[i]); err != nil {
+				return Fixtures{}, err
+			}
+		}
+		if err := seedStreamed(w, f, now); err != nil {
+			return Fixtures{}, err
+		}
+		return f, w.close()
+	}
+	// Upsert in AgentId order: appending to the unique index instead of
 	// splitting pages all over it makes large loads several times faster.
 	order := make([]int, len(f.Agents))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(f.Agents[a].AgentId, f.Agents[b].AgentId) })
-	w := newAgentWriter(ctx, tx)
 	for _, i := range order {
 		if err := w.put(&f.Agents[i]); err != nil {
 			return Fixtures{}, err
 		}
 	}
+	if err := seedStreamed(w, f, now); err != nil {
+		return Fixtures{}, err
+	}
 	if err := w.close(); err != nil {
 		return Fixtures{}, err
 	}
 	return f, nil
+}
+
+// seedStreamed writes the agents f.AgentBatches supplies, normalising and
+// checking each after those in f.Agents (already normalised).
+func seedStreamed(w *agentWriter, f Fixtures, now time.Time) error {
+	if f.AgentBatches == nil {
+		return nil
+	}
+	check := agentCheck{now: now, seen: make(map[string]int, len(f.Agents))}
+	for i, a := range f.Agents {
+		check.seen[a.AgentId] = i
+	}
+	return f.AgentBatches(func(batch []model.Agent) error {
+		for i := range batch {
+			if err := check.add(&batch[i]); err != nil {
+				return err
+			}
+			if err := w.put(&batch[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // putFixtureJobType stores a normalised job type given as a fixture or
