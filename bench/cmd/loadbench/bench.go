@@ -230,18 +230,31 @@ func scaleRun(ctx context.Context, c config, tmp string, n int, report *strings.
 	if err != nil {
 		return err
 	}
-	// Without the response cache: every request runs the SQL query.
-	p, ready, err := start(ctx, c.mockBin, "/_mock/health", "--addr", "127.0.0.1:0", "--log-level", "warn", "--fixtures", dir, "--response-cache=false")
-	if err != nil {
-		return err
+	// Start three times on a settled machine (a fresh process each time,
+	// as a user starts it); the last one, without the response cache (every
+	// request runs the SQL query), serves the latency run.
+	var readies []time.Duration
+	var p *process
+	for i := range 3 {
+		settle(c.idle, c.settleMax)
+		var ready time.Duration
+		args := []string{"--addr", "127.0.0.1:0", "--log-level", "warn", "--fixtures", dir, "--response-cache=false"}
+		if p, ready, err = start(ctx, c.mockBin, "/_mock/health", args...); err != nil {
+			return err
+		}
+		readies = append(readies, ready)
+		if i < 2 {
+			p.stop()
+		}
 	}
 	defer p.stop()
+	sort.Slice(readies, func(i, j int) bool { return readies[i] < readies[j] })
 	q := url.Values{"pq.queryString": {seedQuery}, "pq.returnLimit": {"50"}}
 	settle(c.idle, c.settleMax)
 	attack(ctx, target("GET", p.url+"/KeyfactorAPI/Agents?"+q.Encode(), ""), 1, c.warmup)
 	m := attack(ctx, target("GET", p.url+"/KeyfactorAPI/Agents?"+q.Encode(), ""), 1, c.duration)
-	line := fmt.Sprintf("%d agents: start-up including seeding from the fixture file %s; seed query without the response cache, 1 connection: p50 %s, p99 %s, %.0f req/s, %d errors",
-		n, fmtDur(ready), fmtDur(m.Latencies.P50), fmtDur(m.Latencies.P99), m.Throughput, errorCount(m))
+	line := fmt.Sprintf("%d agents: start-up including seeding from the fixture file median %s (min %s, max %s, 3 starts); seed query without the response cache, 1 connection: p50 %s, p99 %s, %.0f req/s, %d errors",
+		n, fmtDur(readies[1]), fmtDur(readies[0]), fmtDur(readies[2]), fmtDur(m.Latencies.P50), fmtDur(m.Latencies.P99), m.Throughput, errorCount(m))
 	fmt.Println(line)
 	report.WriteString("- " + line + "\n")
 	return nil
