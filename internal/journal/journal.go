@@ -37,7 +37,7 @@ const MaxResponseBody = 8 << 10
 // entries hold (bodies, headers, paths).
 // The Go heap grows to about twice what is live, so this keeps the mock's
 // memory small; raise it (--journal-bytes) to keep more history.
-const DefaultMaxBytes = 4 << 20
+const DefaultMaxBytes = 2 << 20
 
 // Journal is a ring of entries bounded both in number and in the bytes of
 // the bodies it keeps, safe for concurrent use: the oldest entries are

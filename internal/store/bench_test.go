@@ -62,8 +62,9 @@ func BenchmarkListAgentsDeepPage(b *testing.B) {
 	}
 }
 
-// BenchmarkSeed measures what start-up does with a fixture file of 100k
-// agents once it is decoded: open a new database and seed it.
+// BenchmarkSeed opens a new database and seeds it with 100k agents that
+// are already decoded (start-up overlaps this with decoding: see
+// BenchmarkStartupSeed in fixtures).
 func BenchmarkSeed(b *testing.B) {
 	f := store.Fixtures{Agents: fixturegen.Agents(100_000, 1)}
 	if err := f.Normalize(testNow); err != nil { // as fixtures.Load does
