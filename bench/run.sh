@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole benchmark harness, one command (see BENCHMARKS.md):
-#   bench/run.sh                 # Go benchmarks, then the load run (about 15 minutes)
+#   bench/run.sh                 # Go benchmarks, then the load run (about 10 minutes)
 #   QUICK=1 bench/run.sh         # a short smoke run of both
 # Results go to bench/results/<UTC time>/ (go-bench.txt, load.md, load.log).
 set -euo pipefail
