@@ -48,10 +48,16 @@ func (s *Store) Reset(ctx context.Context, f Fixtures) error {
 		if err != nil {
 			return err
 		}
-		if _, err := seed(ctx, tx, f, now, false); err != nil {
-			return err
+		_, err = seed(ctx, tx, f, now, false)
+		if err == nil {
+			err = rebuild()
 		}
-		if err := rebuild(); err != nil {
+		// The page cache is the connection's, not the transaction's: give
+		// back what a bulk load took whether or not the reset commits.
+		if _, serr := tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000`); serr != nil && err == nil {
+			err = fmt.Errorf("restore page cache: %w", serr)
+		}
+		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('seeded', ?)
@@ -78,8 +84,8 @@ func dropIndexesForBulkLoad(ctx context.Context, tx *Tx, n int) (rebuild func() 
 		return func() error { return nil }, nil
 	}
 	// A bulk load touches far more pages than the default 2 MB page cache
-	// holds; spilling them mid-transaction doubles the writes. The larger
-	// cache is given back afterwards (the mock serves from a small one).
+	// holds; spilling them mid-transaction doubles the writes. Reset gives
+	// the larger cache back afterwards (the mock serves from a small one).
 	if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {
 		return nil, fmt.Errorf("enlarge page cache: %w", err)
 	}
@@ -110,9 +116,6 @@ func dropIndexesForBulkLoad(ctx context.Context, tx *Tx, n int) (rebuild func() 
 			if _, err := tx.ExecContext(ctx, def); err != nil {
 				return fmt.Errorf("rebuild index %s: %w", names[i], err)
 			}
-		}
-		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -2000`); err != nil {
-			return fmt.Errorf("restore page cache: %w", err)
 		}
 		return nil
 	}, nil
