@@ -57,8 +57,8 @@ func (s *Store) ScheduleBulk(ctx context.Context, in BulkJobInput) (BulkJobRespo
 	}
 	var resp BulkJobResponse
 	err = s.writeTx(ctx, func(tx *Tx, now time.Time) error {
-		if first := sched.FirstRun(now); !model.InRange(first) {
-			return model.Errorf(model.Invalid, "Schedule: the jobs would first run at %s, after the last time the mock can store (9999-12-31).", first.Format(time.RFC3339))
+		if err := checkFirstRun(sched, now, "jobs"); err != nil {
+			return err
 		}
 		jt, ok, err := s.jobTypeByName(ctx, tx, in.JobTypeName)
 		if err != nil {

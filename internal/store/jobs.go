@@ -41,8 +41,8 @@ func (s *Store) ScheduleJob(ctx context.Context, in ScheduleJobInput) (model.Job
 	}
 	var resp model.JobResponse
 	err = s.writeTx(ctx, func(tx *Tx, now time.Time) error {
-		if first := sched.FirstRun(now); !model.InRange(first) {
-			return model.Errorf(model.Invalid, "Schedule: the job would first run at %s, after the last time the mock can store (9999-12-31).", first.Format(time.RFC3339))
+		if err := checkFirstRun(sched, now, "job"); err != nil {
+			return err
 		}
 		agent, jt, err := s.checkJobTarget(ctx, tx, agentID, in.JobTypeName)
 		if err != nil {
@@ -69,6 +69,15 @@ func (s *Store) ScheduleJob(ctx context.Context, in ScheduleJobInput) (model.Job
 		return model.JobResponse{}, err
 	}
 	return resp, nil
+}
+
+// checkFirstRun refuses a schedule whose first run (of the "job" or the
+// "jobs") falls after the last time the mock can store.
+func checkFirstRun(sched model.Schedule, now time.Time, what string) error {
+	if first := sched.FirstRun(now); !model.InRange(first) {
+		return model.Errorf(model.Invalid, "Schedule: the %s would first run at %s, after the last time the mock can store (9999-12-31).", what, first.Format(time.RFC3339))
+	}
+	return nil
 }
 
 // jobTarget is what scheduling needs of an orchestrator.

@@ -63,12 +63,7 @@ func insertRunAs(ctx context.Context, tx *Tx, j jobRow, due time.Time, end *time
 	}
 	status, result, endText := model.JobStatusWaiting, model.JobResultUnknown, (*string)(nil)
 	if end != nil {
-		status, result = model.JobStatusCompleted, c.Result
-		if c.Retry {
-			status = model.JobStatusCompletedWillRetry
-		}
-		e := model.NewTime(*end).String()
-		endText = &e
+		status, result, endText = completedStatus(c), c.Result, timeText(end)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO job_history (job_id, agent_id, agent_machine, job_type, schedule, schedule_type,
 		operation_start, operation_end, message, result, status, data)
@@ -94,21 +89,29 @@ type runTimes struct {
 // a retry, the next occurrence of a recurring job, or nothing (a one-shot
 // job is then done).
 func completeRun(ctx context.Context, tx *Tx, j jobRow, runID int64, t runTimes, c model.Completion) error {
-	start, end := t.start, t.end
-	status := model.JobStatusCompleted
-	if c.Retry {
-		status = model.JobStatusCompletedWillRetry
-	}
-	q := `UPDATE job_history SET status = ?, result = ?, message = ?, data = ?, operation_end = ? WHERE id = ?`
-	args := []any{status, c.Result, c.Message, c.Data, model.NewTime(end).String(), runID}
-	if start != nil {
-		q = `UPDATE job_history SET status = ?, result = ?, message = ?, data = ?, operation_end = ?, operation_start = ? WHERE id = ?`
-		args = []any{status, c.Result, c.Message, c.Data, model.NewTime(end).String(), model.NewTime(*start).String(), runID}
-	}
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE job_history SET status = ?, result = ?, message = ?, data = ?, operation_end = ?,
+		operation_start = coalesce(?, operation_start) WHERE id = ?`,
+		completedStatus(c), c.Result, c.Message, c.Data, model.NewTime(t.end).String(), timeText(t.start), runID); err != nil {
 		return fmt.Errorf("complete run %d: %w", runID, err)
 	}
 	return afterRun(ctx, tx, j, t, c)
+}
+
+// completedStatus is the status of a run that finished with c.
+func completedStatus(c model.Completion) int {
+	if c.Retry {
+		return model.JobStatusCompletedWillRetry
+	}
+	return model.JobStatusCompleted
+}
+
+// timeText is t as stored, or nil (NULL) when t is nil.
+func timeText(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := model.NewTime(*t).String()
+	return &s
 }
 
 // afterRun follows a finished run: the agent was seen at its end, and

@@ -140,9 +140,12 @@ func (s *Store) Seed(ctx context.Context, f Fixtures) (Fixtures, error) {
 
 // Seeded reports whether the database has been seeded (by Reset) before.
 // A persistent database is seeded from fixtures only once, when created.
-func (s *Store) Seeded(ctx context.Context) (bool, error) {
+func (s *Store) Seeded(ctx context.Context) (bool, error) { return seededIn(ctx, s.read) }
+
+// seededIn reads the seed marker through db.
+func seededIn(ctx context.Context, db *sql.DB) (bool, error) {
 	var n int
-	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'seeded'`).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'seeded'`).Scan(&n); err != nil {
 		return false, fmt.Errorf("read seed marker: %w", err)
 	}
 	return n > 0, nil
@@ -245,25 +248,18 @@ func seed(ctx context.Context, tx *Tx, f Fixtures, now time.Time, upsert bool) (
 			return Fixtures{}, &EntryError{Set: "JobTypes", Index: i, Err: err}
 		}
 	}
-	w := newAgentWriter(ctx, tx, upsert)
-	if !upsert { // appending rows to an emptied table; Reset builds its indexes afterwards
-		for i := range f.Agents {
-			if err := w.put(&f.Agents[i]); err != nil {
-				return Fixtures{}, err
-			}
-		}
-		if err := seedStreamed(w, f, now); err != nil {
-			return Fixtures{}, err
-		}
-		return f, w.close()
-	}
-	// Upsert in AgentId order: appending to the unique index instead of
-	// splitting pages all over it makes large loads several times faster.
 	order := make([]int, len(f.Agents))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(f.Agents[a].AgentId, f.Agents[b].AgentId) })
+	if upsert {
+		// Upsert in AgentId order: appending to the unique index instead of
+		// splitting pages all over it makes large loads several times
+		// faster. (Without upsert the table is empty and Reset builds its
+		// indexes after the load, so file order is as good.)
+		slices.SortFunc(order, func(a, b int) int { return strings.Compare(f.Agents[a].AgentId, f.Agents[b].AgentId) })
+	}
+	w := newAgentWriter(ctx, tx, upsert)
 	for _, i := range order {
 		if err := w.put(&f.Agents[i]); err != nil {
 			return Fixtures{}, err

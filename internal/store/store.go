@@ -118,12 +118,8 @@ func (s *Store) open(ctx context.Context, seed *Fixtures) error {
 // rollback journal writes each page once, where WAL writes it twice
 // (log, then checkpoint). The load stays atomic either way.
 func (s *Store) seedNew(ctx context.Context, f Fixtures) error {
-	var n int
-	if err := s.write.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'seeded'`).Scan(&n); err != nil {
-		return fmt.Errorf("read seed marker: %w", err)
-	}
-	if n > 0 {
-		return nil
+	if seeded, err := seededIn(ctx, s.write); err != nil || seeded {
+		return err
 	}
 	if _, err := s.write.ExecContext(ctx, `PRAGMA journal_mode = DELETE`); err != nil {
 		return fmt.Errorf("leave WAL for seeding: %w", err)

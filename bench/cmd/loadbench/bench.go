@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -37,18 +37,12 @@ func bench(ctx context.Context, c config) error {
 	var report strings.Builder
 
 	// Start-up: the default fixtures, several times.
-	var readies []time.Duration
-	for range 5 {
-		p, ready, err := start(ctx, c.mockBin, "/_mock/health", "--addr", "127.0.0.1:0", "--log-level", "warn")
-		if err != nil {
-			return err
-		}
-		p.stop()
-		readies = append(readies, ready)
+	readies, p, err := timeStarts(ctx, c, 5, false)
+	if err != nil {
+		return err
 	}
-	sort.Slice(readies, func(i, j int) bool { return readies[i] < readies[j] })
-	line := fmt.Sprintf("ready (health 200) with the default fixtures: median %s, min %s, max %s over %d starts",
-		fmtDur(readies[len(readies)/2]), fmtDur(readies[0]), fmtDur(readies[len(readies)-1]), len(readies))
+	p.stop()
+	line := fmt.Sprintf("ready (health 200) with the default fixtures: %s over %d starts", spread(readies), len(readies))
 	fmt.Println(line)
 	report.WriteString("- " + line + "\n")
 
@@ -64,13 +58,13 @@ func bench(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
-	mock, ready, err := start(ctx, c.mockBin, "/_mock/health", "--addr", "127.0.0.1:0", "--log-level", "warn", "--fixtures", dir)
+	mock, ready, err := startMock(ctx, c, "--fixtures", dir)
 	if err != nil {
 		return err
 	}
 	defer mock.stop()
 	fmt.Printf("mock with %d agents ready in %s at %s\n", c.agents, fmtDur(ready), mock.url)
-	uncached, _, err := start(ctx, c.mockBin, "/_mock/health", "--addr", "127.0.0.1:0", "--log-level", "warn", "--fixtures", dir, "--response-cache=false")
+	uncached, _, err := startMock(ctx, c, "--fixtures", dir, "--response-cache=false")
 	if err != nil {
 		return err
 	}
@@ -134,8 +128,8 @@ func bench(ctx context.Context, c config) error {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				r := result{endpoint: e.name, server: srv, round: round, rps: m.Throughput, p50: m.Latencies.P50, p99: m.Latencies.P99,
-					errors: errorCount(m), ok: m.StatusCodes["200"], maxRSS: rss}
+				r := result{endpoint: e.name, server: srv, rps: m.Throughput, p50: m.Latencies.P50, p99: m.Latencies.P99,
+					errors: errorCount(m), maxRSS: rss}
 				if srv == "mock" && e.method == "POST" {
 					posted += warm.StatusCodes["200"] + m.StatusCodes["200"]
 				}
@@ -233,28 +227,17 @@ func scaleRun(ctx context.Context, c config, tmp string, n int, report *strings.
 	// Start three times on a settled machine (a fresh process each time,
 	// as a user starts it); the last one, without the response cache (every
 	// request runs the SQL query), serves the latency run.
-	var readies []time.Duration
-	var p *process
-	for i := range 3 {
-		settle(c.idle, c.settleMax)
-		var ready time.Duration
-		args := []string{"--addr", "127.0.0.1:0", "--log-level", "warn", "--fixtures", dir, "--response-cache=false"}
-		if p, ready, err = start(ctx, c.mockBin, "/_mock/health", args...); err != nil {
-			return err
-		}
-		readies = append(readies, ready)
-		if i < 2 {
-			p.stop()
-		}
+	readies, p, err := timeStarts(ctx, c, 3, true, "--fixtures", dir, "--response-cache=false")
+	if err != nil {
+		return err
 	}
 	defer p.stop()
-	sort.Slice(readies, func(i, j int) bool { return readies[i] < readies[j] })
 	q := url.Values{"pq.queryString": {seedQuery}, "pq.returnLimit": {"50"}}
-	settle(c.idle, c.settleMax)
-	attack(ctx, target("GET", p.url+"/KeyfactorAPI/Agents?"+q.Encode(), ""), 1, c.warmup)
-	m := attack(ctx, target("GET", p.url+"/KeyfactorAPI/Agents?"+q.Encode(), ""), 1, c.duration)
-	line := fmt.Sprintf("%d agents: start-up including seeding from the fixture file median %s (min %s, max %s, 3 starts); seed query without the response cache, 1 connection: p50 %s, p99 %s, %.0f req/s, %d errors",
-		n, fmtDur(readies[1]), fmtDur(readies[0]), fmtDur(readies[2]), fmtDur(m.Latencies.P50), fmtDur(m.Latencies.P99), m.Throughput, errorCount(m))
+	one := c
+	one.conns = 1
+	_, m, _, _ := measure(ctx, one, target("GET", p.url+"/KeyfactorAPI/Agents?"+q.Encode(), ""), nil)
+	line := fmt.Sprintf("%d agents: start-up including seeding from the fixture file %s, %d starts; seed query without the response cache, 1 connection: p50 %s, p99 %s, %.0f req/s, %d errors",
+		n, spread(readies), len(readies), fmtDur(m.Latencies.P50), fmtDur(m.Latencies.P99), m.Throughput, errorCount(m))
 	fmt.Println(line)
 	report.WriteString("- " + line + "\n")
 	return nil
@@ -295,4 +278,40 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// startMock starts the mock on a free loopback port, logging only warnings,
+// with extra arguments, and waits until it is healthy.
+func startMock(ctx context.Context, c config, extra ...string) (*process, time.Duration, error) {
+	return start(ctx, c.mockBin, "/_mock/health", append([]string{"--addr", "127.0.0.1:0", "--log-level", "warn"}, extra...)...)
+}
+
+// timeStarts starts the mock n times (on a settled machine each time when
+// settleFirst), stops every one but the last, which it returns, and
+// returns the start-up times sorted.
+func timeStarts(ctx context.Context, c config, n int, settleFirst bool, extra ...string) ([]time.Duration, *process, error) {
+	var readies []time.Duration
+	var last *process
+	for i := range n {
+		if settleFirst {
+			settle(c.idle, c.settleMax)
+		}
+		p, ready, err := startMock(ctx, c, extra...)
+		if err != nil {
+			return nil, nil, err
+		}
+		readies = append(readies, ready)
+		if i < n-1 {
+			p.stop()
+		} else {
+			last = p
+		}
+	}
+	slices.Sort(readies)
+	return readies, last, nil
+}
+
+// spread is "median M (min A, max B)" of sorted durations.
+func spread(sorted []time.Duration) string {
+	return fmt.Sprintf("median %s (min %s, max %s)", fmtDur(sorted[len(sorted)/2]), fmtDur(sorted[0]), fmtDur(sorted[len(sorted)-1]))
 }

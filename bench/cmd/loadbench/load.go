@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -14,16 +13,12 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-func listen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
-
 // result is one measured run.
 type result struct {
 	endpoint, server string
-	round            int
 	rps              float64
 	p50, p99         time.Duration
 	errors           uint64
-	ok               int // 200 answers
 	maxRSS           float64
 }
 
@@ -37,6 +32,7 @@ func attack(ctx context.Context, t vegeta.Target, conns int, d time.Duration) ve
 	)
 	var m vegeta.Metrics
 	results := a.Attack(vegeta.NewStaticTargeter(t), vegeta.ConstantPacer{Freq: 0}, d, "")
+	done := ctx.Done()
 	for {
 		select {
 		case res, ok := <-results:
@@ -45,8 +41,9 @@ func attack(ctx context.Context, t vegeta.Target, conns int, d time.Duration) ve
 				return m
 			}
 			m.Add(res)
-		case <-ctx.Done():
+		case <-done:
 			a.Stop()
+			done = nil // stopped: wait for the results in flight
 		}
 	}
 }
@@ -94,8 +91,7 @@ func settle(min float64, max time.Duration) float64 {
 func measure(ctx context.Context, c config, t vegeta.Target, proc *process) (vegeta.Metrics, vegeta.Metrics, float64, float64) {
 	idle := settle(c.idle, c.settleMax)
 	warm := attack(ctx, t, c.conns, c.warmup)
-	var maxRSS float64
-	var mu sync.Mutex
+	var maxRSS float64 // written by the sampler, read after wg.Wait
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	if proc != nil {
@@ -109,11 +105,7 @@ func measure(ctx context.Context, c config, t vegeta.Target, proc *process) (veg
 				case <-stop:
 					return
 				case <-tick.C:
-					if r := proc.rssMB(); r > 0 {
-						mu.Lock()
-						maxRSS = max(maxRSS, r)
-						mu.Unlock()
-					}
+					maxRSS = max(maxRSS, proc.rssMB())
 				}
 			}
 		}()

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 )
 
@@ -82,25 +83,13 @@ func run(ctx context.Context, args []string) error {
 func parseInts(s string) ([]int, error) {
 	var out []int
 	for s != "" {
+		part, rest, _ := strings.Cut(s, ",")
 		var n int
-		var rest string
-		if i := indexByte(s, ','); i >= 0 {
-			rest, s = s[i+1:], s[:i]
-		}
-		if _, err := fmt.Sscan(s, &n); err != nil || n < 1 {
-			return nil, fmt.Errorf("%q is not a positive number", s)
+		if _, err := fmt.Sscan(part, &n); err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive number", part)
 		}
 		out = append(out, n)
 		s = rest
 	}
 	return out, nil
-}
-
-func indexByte(s string, b byte) int {
-	for i := range len(s) {
-		if s[i] == b {
-			return i
-		}
-	}
-	return -1
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -152,7 +154,7 @@ func writeFixtures(parent string, n int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	jobTypes, err := fsRead(fixtures.JobTypesFile)
+	jobTypes, err := fs.ReadFile(fixtures.Default(), fixtures.JobTypesFile)
 	if err != nil {
 		return "", err
 	}
@@ -160,15 +162,6 @@ func writeFixtures(parent string, n int) (string, error) {
 		return "", err
 	}
 	return dir, os.WriteFile(filepath.Join(dir, fixtures.JobTypesFile), jobTypes, 0o644)
-}
-
-func fsRead(name string) ([]byte, error) {
-	f, err := fixtures.Default().Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
 }
 
 // fetch performs one request against the mock and returns the body.
@@ -217,7 +210,7 @@ func serveCeiling(ctx context.Context, dir, addr string) error {
 		})
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	ln, err := listen(addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
