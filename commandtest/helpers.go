@@ -52,10 +52,7 @@ func (s *Server) Reset() error {
 func (s *Server) SetJobMode(mode string, scripts map[string]Completion) error {
 	scripts = maps.Clone(scripts)
 	for name, c := range scripts {
-		if c.Result == 0 {
-			c.Result = ResultSuccess
-			scripts[name] = c
-		}
+		scripts[name] = successByDefault(c)
 	}
 	p, err := api.PolicyFromMode(mode, scripts)
 	if err != nil {
@@ -75,10 +72,7 @@ func (s *Server) StartJob(jobID string) (JobHistory, error) {
 // Result means ResultSuccess) and returns the finished run, as the
 // orchestrator reporting back would. Like POST /_mock/jobs/{id}/complete.
 func (s *Server) CompleteJob(jobID string, c Completion) (JobHistory, error) {
-	if c.Result == 0 {
-		c.Result = ResultSuccess
-	}
-	return s.app.Store.CompleteJob(context.Background(), jobID, c)
+	return s.app.Store.CompleteJob(context.Background(), jobID, successByDefault(c))
 }
 
 // Requests returns the journaled Keyfactor requests matching q, oldest
@@ -114,4 +108,12 @@ func (s *Server) SetTime(t time.Time) error {
 func (s *Server) Advance(d time.Duration) error {
 	s.app.Clock.Advance(d)
 	return s.app.Store.RunDueJobs(context.Background())
+}
+
+// successByDefault gives a completion without a Result ResultSuccess.
+func successByDefault(c Completion) Completion {
+	if c.Result == 0 {
+		c.Result = ResultSuccess
+	}
+	return c
 }

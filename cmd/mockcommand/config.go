@@ -43,6 +43,14 @@ type tlsConfig struct {
 
 func (t tlsConfig) enabled() bool { return t.selfSigned || t.certFile != "" }
 
+// scheme is the URL scheme the server answers on.
+func (t tlsConfig) scheme() string {
+	if t.enabled() {
+		return "https"
+	}
+	return "http"
+}
+
 // envPrefix prefixes the environment variable of every flag:
 // --base-path is MOCKCOMMAND_BASE_PATH.
 const envPrefix = "MOCKCOMMAND_"
@@ -150,7 +158,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		errs = append(errs, fmt.Errorf("--job-mode: %w", err))
 	}
 	errs = append(errs, cfg.validate())
-	if len(errs) == 0 || errors.Join(errs...) == nil {
+	if errors.Join(errs...) == nil {
 		if err := cfg.api.Normalize(); err != nil { // the rules every way of starting the mock shares
 			errs = append(errs, fmt.Errorf("--base-path: %w", err))
 		}

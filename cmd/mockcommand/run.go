@@ -61,11 +61,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		TLSConfig:         tlsCfg,
 	}
 	srv.RegisterOnShutdown(a.Server.StopDelays)
-	scheme := "http"
-	if tlsCfg != nil {
-		scheme = "https"
-	}
-	url := scheme + "://" + ln.Addr().String()
+	url := cfg.tls.scheme() + "://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "mockcommand listening on %s (Keyfactor API at %s%s, database %s)\n", url, url, cfg.api.BasePath, dbLabel(cfg.db))
 	logger.Info("listening", "addr", ln.Addr().String(), "base_path", cfg.api.BasePath, "auth", cfg.api.Auth, "db", dbLabel(cfg.db))
 
@@ -99,23 +95,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // serverTLS loads the configured certificate, or generates a throwaway CA
 // and server certificate and writes the CA certificate where asked.
 func serverTLS(t tlsConfig) (*tls.Config, error) {
+	cert, err := serverCertificate(t)
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+func serverCertificate(t tlsConfig) (tls.Certificate, error) {
 	if !t.selfSigned {
 		cert, err := tls.LoadX509KeyPair(t.certFile, t.keyFile)
 		if err != nil {
-			return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+			return tls.Certificate{}, fmt.Errorf("--tls-cert/--tls-key: %w", err)
 		}
-		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+		return cert, nil
 	}
 	s, err := certs.Generate(t.hosts, time.Now())
 	if err != nil {
-		return nil, fmt.Errorf("--tls-self-signed: %w", err)
+		return tls.Certificate{}, fmt.Errorf("--tls-self-signed: %w", err)
 	}
 	if t.caOut != "" {
 		if err := os.WriteFile(t.caOut, s.CAPEM, 0o644); err != nil {
-			return nil, fmt.Errorf("--tls-ca-out: %w", err)
+			return tls.Certificate{}, fmt.Errorf("--tls-ca-out: %w", err)
 		}
 	}
-	return &tls.Config{Certificates: []tls.Certificate{s.Server}, MinVersion: tls.VersionTLS12}, nil
+	return s.Server, nil
 }
 
 // healthcheck is the "mockcommand healthcheck" subcommand: with the same
@@ -135,15 +139,11 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "127.0.0.1" // the server listens on every interface; ask the loopback one
 	}
-	scheme := "http"
-	if cfg.tls.enabled() {
-		scheme = "https"
-	}
 	client := &http.Client{
 		Timeout:   5 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, //nolint:gosec // a liveness probe of our own listener
 	}
-	url := scheme + "://" + net.JoinHostPort(host, port) + "/_mock/health"
+	url := cfg.tls.scheme() + "://" + net.JoinHostPort(host, port) + "/_mock/health"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err

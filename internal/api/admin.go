@@ -64,8 +64,7 @@ func (s *Server) requireAdminToken(next http.Handler) http.Handler {
 	}
 	want := []byte(s.cfg.AdminToken)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), want) != 1 {
+		if token, ok := bearerToken(r); !ok || subtle.ConstantTimeCompare([]byte(token), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="mockcommand admin"`)
 			writeError(w, r, s.logger, newError(http.StatusUnauthorized, codeUnauthenticated,
 				"The admin API needs the header Authorization: Bearer <the --admin-token value>."))

@@ -33,10 +33,6 @@ func (s *Server) handleAdminAgentReplace(w http.ResponseWriter, r *http.Request)
 		writeError(w, r, s.logger, err)
 		return
 	}
-	s.replaceAgent(w, r, a)
-}
-
-func (s *Server) replaceAgent(w http.ResponseWriter, r *http.Request, a model.Agent) {
 	s.updateAgent(w, r, func(cur *model.Agent) error {
 		if a.AgentId == "" {
 			a.AgentId = cur.AgentId

@@ -71,8 +71,7 @@ func (c completion) toModel() (model.Completion, error) {
 	if c.Result != nil {
 		out.Result = int(*c.Result)
 	}
-	switch out.Result {
-	case model.JobResultSuccess, model.JobResultWarning, model.JobResultFailure, model.JobResultUnknown:
+	if model.IsJobResult(out.Result) {
 		return out, nil
 	}
 	return out, model.Errorf(model.Invalid, "Result %d is not a job result; use Success (2), Warning (3) or Failure (4).", out.Result)
@@ -97,9 +96,7 @@ func PolicyFromMode(mode string, scripts map[string]model.Completion) (store.Job
 			return store.JobPolicy{}, fmt.Errorf("scripts %q and %q name the same job type", other, name)
 		}
 		seen[model.NameKey(name)] = name
-		switch c.Result {
-		case model.JobResultUnknown, model.JobResultSuccess, model.JobResultWarning, model.JobResultFailure:
-		default:
+		if !model.IsJobResult(c.Result) {
 			return store.JobPolicy{}, fmt.Errorf("script %s: result %d is not a job result; use Success (2), Warning (3) or Failure (4)", name, c.Result)
 		}
 	}

@@ -75,9 +75,13 @@ func (c *responseCache) put(key string, gen uint64, body []byte) {
 // cachedList serves a list request from the cache or through list, which
 // reads the store and returns the value to encode.
 func (s *Server) cachedList(w http.ResponseWriter, r *http.Request, route string, opts store.ListOptions, list func() (any, error)) {
-	key, cacheable := cacheKey(route, opts)
-	cacheable = cacheable && s.cache != nil
-	gen := s.store.Generation() // read before the query: a write during it invalidates the entry
+	var key string
+	var gen uint64
+	cacheable := false
+	if s.cache != nil {
+		key, cacheable = cacheKey(route, opts)
+		gen = s.store.Generation() // read before the query: a write during it invalidates the entry
+	}
 	if cacheable {
 		if body, ok := s.cache.get(key, gen); ok {
 			writeJSON(w, http.StatusOK, body)

@@ -33,9 +33,8 @@ func encode(w http.ResponseWriter, status int, v any) {
 		}
 	}()
 	if err := json.NewEncoder(buf).Encode(v); err != nil {
-		status = http.StatusInternalServerError
-		buf.Reset()
-		_ = json.NewEncoder(buf).Encode(ErrorBody{ErrorCode: codeInternal, Message: "An unexpected error occurred."})
+		writeJSON(w, http.StatusInternalServerError, internalErrorJSON)
+		return
 	}
 	writeJSON(w, status, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))) // Encode ends with a newline
 }
@@ -45,11 +44,13 @@ func encode(w http.ResponseWriter, status int, v any) {
 func marshal(v any) ([]byte, int) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		b, _ = json.Marshal(ErrorBody{ErrorCode: codeInternal, Message: "An unexpected error occurred."})
-		return b, http.StatusInternalServerError
+		return internalErrorJSON, http.StatusInternalServerError
 	}
 	return b, http.StatusOK
 }
+
+// internalErrorJSON is the body of a 500 whose answer could not be encoded.
+var internalErrorJSON, _ = json.Marshal(ErrorBody{ErrorCode: codeInternal, Message: "An unexpected error occurred."})
 
 // writeJSON writes an encoded JSON body with status.
 func writeJSON(w http.ResponseWriter, status int, b []byte) {

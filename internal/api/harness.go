@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mockcommand/mockcommand/internal/journal"
@@ -23,7 +24,7 @@ const holdBack = 16 << 10
 type bodyRecorder struct {
 	http.ResponseWriter
 	status    int
-	buf       bytes.Buffer
+	buf       strings.Builder // String does not copy
 	truncated bool
 	held      []byte
 }

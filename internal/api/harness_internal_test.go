@@ -39,7 +39,7 @@ func TestBodyRecorder_PassesEverythingOnAndHoldsTheTail(t *testing.T) {
 			if !bytes.Equal(w.Body.Bytes(), body) {
 				t.Fatalf("size %d trial %d: the client got %d bytes that differ from the %d written", size, trial, w.Body.Len(), size)
 			}
-			if want := body[:min(size, journal.MaxResponseBody)]; !bytes.Equal(rec.buf.Bytes(), want) || rec.truncated != (size > journal.MaxResponseBody) {
+			if want := body[:min(size, journal.MaxResponseBody)]; rec.buf.String() != string(want) || rec.truncated != (size > journal.MaxResponseBody) {
 				t.Errorf("size %d: journal kept %d bytes (truncated %v)", size, rec.buf.Len(), rec.truncated)
 			}
 		}

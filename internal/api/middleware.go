@@ -73,13 +73,14 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		ok := false
 		switch {
 		case s.cfg.Auth.basic() && strings.EqualFold(scheme, "Basic"):
 			_, ok = authenticate(r, s.cfg.Users)
-		case s.cfg.Auth.oauth() && strings.EqualFold(scheme, "Bearer") && s.oauth != nil:
-			ok = s.oauth.Valid(strings.TrimSpace(cred))
+		case s.cfg.Auth.oauth() && s.oauth != nil:
+			token, bearer := bearerToken(r)
+			ok = bearer && s.oauth.Valid(token)
 		}
 		if ok {
 			next.ServeHTTP(w, r)
@@ -119,4 +120,11 @@ func (s *Server) requireKeyfactorHeaders(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bearerToken returns the token of an "Authorization: Bearer <token>"
+// header, and whether the header has that scheme.
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return strings.TrimSpace(token), strings.EqualFold(scheme, "Bearer")
 }

@@ -48,8 +48,10 @@ func (c *Config) Normalize() error {
 	if low := strings.ToLower(c.BasePath); low == "/_mock" || strings.HasPrefix(low, "/_mock/") {
 		errs = append(errs, fmt.Errorf("base path %q clashes with the /_mock/ admin routes", c.BasePath))
 	}
-	if _, err := ParseAuthMode(string(c.Auth)); err != nil {
+	if m, err := ParseAuthMode(string(c.Auth)); err != nil {
 		errs = append(errs, fmt.Errorf("auth: %w", err))
+	} else {
+		c.Auth = m // canonical: "oauth,basic" means what "basic,oauth" does
 	}
 	if c.Auth.basic() && len(c.Users) == 0 {
 		errs = append(errs, errors.New("basic authentication needs at least one user"))

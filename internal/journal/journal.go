@@ -45,6 +45,7 @@ const DefaultMaxBytes = 2 << 20
 type Journal struct {
 	mu       sync.Mutex
 	entries  []Entry // ring storage
+	sizes    []int   // entryBytes of each held entry, by ring index
 	head     int     // index of the oldest entry
 	n        int     // entries held
 	bytes    int     // body bytes held
@@ -58,7 +59,7 @@ func New(size, maxBytes int) *Journal {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
 	}
-	return &Journal{entries: make([]Entry, max(size, 1)), maxBytes: maxBytes}
+	return &Journal{entries: make([]Entry, max(size, 1)), sizes: make([]int, max(size, 1)), maxBytes: maxBytes}
 }
 
 // Size is the journal's capacity in entries.
@@ -88,15 +89,16 @@ func (j *Journal) Add(e Entry) int64 {
 	for j.n > 0 && (j.n == len(j.entries) || j.bytes+size > j.maxBytes) {
 		j.dropOldest()
 	}
-	j.entries[(j.head+j.n)%len(j.entries)] = e
+	at := (j.head + j.n) % len(j.entries)
+	j.entries[at], j.sizes[at] = e, size
 	j.n++
 	j.bytes += size
 	return e.Id
 }
 
 func (j *Journal) dropOldest() {
-	j.bytes -= entryBytes(&j.entries[j.head])
-	j.entries[j.head] = Entry{}
+	j.bytes -= j.sizes[j.head]
+	j.entries[j.head], j.sizes[j.head] = Entry{}, 0
 	j.head = (j.head + 1) % len(j.entries)
 	j.n--
 }

@@ -19,6 +19,15 @@ const (
 	JobResultFailure = 4
 )
 
+// IsJobResult reports whether r is one of the job results above.
+func IsJobResult(r int) bool {
+	switch r {
+	case JobResultUnknown, JobResultSuccess, JobResultWarning, JobResultFailure:
+		return true
+	}
+	return false
+}
+
 // JobStatusNames and JobResultNames give the documented names, usable in
 // queries (Status -eq Completed) and in the admin API.
 var (

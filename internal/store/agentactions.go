@@ -168,12 +168,19 @@ func (s *Store) DeleteAgent(ctx context.Context, id string, force bool) error {
 // orchestrator, which Command's API cannot do). An existing AgentId is a
 // Conflict.
 func (s *Store) CreateAgent(ctx context.Context, a model.Agent) (model.Agent, error) {
-	return s.putAgent(ctx, a, false)
-}
-
-// ReplaceAgent overwrites an existing agent; an unknown AgentId is NotFound.
-func (s *Store) ReplaceAgent(ctx context.Context, a model.Agent) (model.Agent, error) {
-	return s.putAgent(ctx, a, true)
+	return s.saveAgent(ctx, func(tx *Tx, now time.Time) (model.Agent, error) {
+		if err := a.Normalize(now); err != nil {
+			return model.Agent{}, err
+		}
+		_, err := findAgent(ctx, tx, a.AgentId)
+		switch {
+		case err == nil:
+			return model.Agent{}, model.Errorf(model.Conflict, "An orchestrator with AgentId %s already exists.", a.AgentId)
+		case model.KindOf(err) != model.NotFound:
+			return model.Agent{}, err
+		}
+		return a, nil
+	})
 }
 
 // UpdateAgent loads agent id, lets change edit it and stores the result in
@@ -194,22 +201,6 @@ func (s *Store) UpdateAgent(ctx context.Context, id string, change func(*model.A
 		}
 		if a.AgentId != stored {
 			return model.Agent{}, model.Errorf(model.Invalid, "AgentId %s differs from the id %s in the path; an agent's id cannot change.", a.AgentId, stored)
-		}
-		return a, nil
-	})
-}
-
-func (s *Store) putAgent(ctx context.Context, a model.Agent, replace bool) (model.Agent, error) {
-	return s.saveAgent(ctx, func(tx *Tx, now time.Time) (model.Agent, error) {
-		if err := a.Normalize(now); err != nil {
-			return model.Agent{}, err
-		}
-		_, err := findAgent(ctx, tx, a.AgentId)
-		switch {
-		case err == nil && !replace:
-			return model.Agent{}, model.Errorf(model.Conflict, "An orchestrator with AgentId %s already exists.", a.AgentId)
-		case err != nil && (replace || model.KindOf(err) != model.NotFound):
-			return model.Agent{}, err
 		}
 		return a, nil
 	})
