@@ -26,6 +26,7 @@ import (
 	"github.com/mockcommand/mockcommand/internal/clock"
 	"github.com/mockcommand/mockcommand/internal/fault"
 	"github.com/mockcommand/mockcommand/internal/journal"
+	"github.com/mockcommand/mockcommand/internal/mock"
 	"github.com/mockcommand/mockcommand/internal/model"
 )
 
@@ -66,14 +67,22 @@ const (
 	StatusCompletedWillRetry = model.JobStatusCompletedWillRetry
 )
 
-// Job modes: how due job runs complete.
+// Job modes: how job runs complete once they fall due.
 const (
-	ModeImmediate = api.ModeImmediate // due runs complete with Success by themselves (the default)
-	ModeManual    = api.ModeManual    // runs wait until CompleteJob
+	ModeCheckIn   = mock.ModeCheckIn   // the orchestrator picks a due run up PickupDelay later and completes it (the default, as in the binary)
+	ModeImmediate = mock.ModeImmediate // due runs complete with Success the moment they fall due
+	ModeManual    = mock.ModeManual    // runs wait until CompleteJob
 )
+
+// DefaultPickupDelay is the check-in delay of ModeCheckIn.
+const DefaultPickupDelay = mock.DefaultPickupDelay
 
 // Value returns a set Scalar, for JobTypeField.DefaultValue.
 func Value(v string) Scalar { return model.S(v) }
+
+// Ptr returns a pointer to v, for the optional members of Command's models
+// (Agent.ClientMachine and the like).
+func Ptr[T any](v T) *T { return &v }
 
 // Server is a running mock.
 type Server struct {
@@ -83,8 +92,9 @@ type Server struct {
 	Username string       // the Basic credentials Client uses
 	Password string
 
-	app *app.App
-	srv *httptest.Server
+	app  *app.App
+	mock *mock.Mock
+	srv  *httptest.Server
 }
 
 type options struct {
@@ -92,7 +102,7 @@ type options struct {
 	fixturesLabel string
 	empty         bool
 	api           api.Config
-	mode          string
+	mode          mock.JobMode
 	start         *time.Time
 	tls           bool
 	db            string
@@ -111,9 +121,13 @@ func WithFixturesDir(dir string) Option {
 // WithoutFixtures starts with no agents and only the built-in FetchLogs job type.
 func WithoutFixtures() Option { return func(o *options) { o.empty = true } }
 
-// WithJobMode sets how due job runs complete: ModeImmediate (the default)
-// or ModeManual.
-func WithJobMode(mode string) Option { return func(o *options) { o.mode = mode } }
+// WithJobMode sets how due job runs complete: ModeCheckIn (the default),
+// ModeImmediate or ModeManual.
+func WithJobMode(mode string) Option { return func(o *options) { o.mode.Mode = mode } }
+
+// WithPickupDelay sets the check-in delay of ModeCheckIn (default
+// DefaultPickupDelay).
+func WithPickupDelay(d time.Duration) Option { return func(o *options) { o.mode.PickupDelay = d } }
 
 // WithUser sets the one Basic user the server accepts (and Client sends).
 // The default is admin / password, accepted under any domain.
@@ -159,15 +173,11 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // Start starts a mock outside a test (for examples and TestMain); the
 // caller must Close it.
 func Start(opts ...Option) (*Server, error) {
-	o := options{api: api.DefaultConfig(), mode: ModeImmediate}
+	o := options{api: api.DefaultConfig(), mode: mock.JobMode{Mode: ModeCheckIn}}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if err := o.api.Normalize(); err != nil {
-		return nil, err
-	}
-	policy, err := api.PolicyFromMode(o.mode, nil)
-	if err != nil {
+	if err := o.api.Normalize(); err != nil { // app.New checks it too; the URLs below need it now
 		return nil, err
 	}
 	clk := clock.New()
@@ -180,12 +190,12 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	a, err := app.New(context.Background(), app.Options{
 		DBPath: o.db, Fixtures: fixtures, FixturesLabel: label, API: o.api,
-		Logger: o.logger, Clock: clk, JobPolicy: policy,
+		Logger: o.logger, Clock: clk, JobMode: o.mode,
 	})
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{app: a, Username: o.api.Users[0].Name, Password: o.api.Users[0].Password}
+	s := &Server{app: a, mock: a.Mock, Username: o.api.Users[0].Name, Password: o.api.Users[0].Password}
 	if o.tls {
 		s.srv = httptest.NewTLSServer(a.Handler)
 	} else {

@@ -140,7 +140,9 @@ func TestServer_SeedScheduleAndClock(t *testing.T) {
 		t.Errorf("LastSeen of a seeded agent = %v, want the mock clock %v", a.LastSeen, t0)
 	}
 
-	// An ExactlyOnce job an hour ahead waits, then completes (immediate mode) when the clock passes it.
+	// An ExactlyOnce job an hour ahead waits; once the clock passes it, the
+	// orchestrator picks it up at its next check-in (the default checkin
+	// mode) and completes it.
 	var job struct{ JobId string }
 	body := fmt.Sprintf(`{"AgentId":%q,"JobTypeName":"rotate","JobFields":{"Account":"svc"},"Schedule":{"ExactlyOnce":{"Time":"2026-12-01T09:00:00Z"}}}`, id)
 	if code := post(t, s, "/OrchestratorJobs/Custom", body, &job); code != 200 {
@@ -166,11 +168,18 @@ func TestServer_SeedScheduleAndClock(t *testing.T) {
 	if err := s.Advance(time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if st, res := status(); st != commandtest.StatusCompleted || res != commandtest.ResultSuccess {
-		t.Errorf("at the time: status %d result %d, want Completed Success", st, res)
+	if st, _ := status(); st != commandtest.StatusWaiting {
+		t.Errorf("at the time, before the orchestrator's check-in: status %d, want Waiting", st)
 	}
-	if a, _ := s.Agent(id); !a.LastSeen.Equal(t0.Add(time.Hour)) {
-		t.Errorf("LastSeen after the run = %v, want %v", a.LastSeen, t0.Add(time.Hour))
+	if err := s.Advance(commandtest.DefaultPickupDelay); err != nil {
+		t.Fatal(err)
+	}
+	if st, res := status(); st != commandtest.StatusCompleted || res != commandtest.ResultSuccess {
+		t.Errorf("after the check-in: status %d result %d, want Completed Success", st, res)
+	}
+	pickup := t0.Add(time.Hour + commandtest.DefaultPickupDelay)
+	if a, _ := s.Agent(id); !a.LastSeen.Equal(pickup) {
+		t.Errorf("LastSeen after the run = %v, want the check-in %v", a.LastSeen, pickup)
 	}
 	if err := s.Reset(); err != nil {
 		t.Fatal(err)

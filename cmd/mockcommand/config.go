@@ -13,8 +13,8 @@ import (
 	"github.com/mockcommand/mockcommand/internal/api"
 	"github.com/mockcommand/mockcommand/internal/app"
 	"github.com/mockcommand/mockcommand/internal/journal"
+	"github.com/mockcommand/mockcommand/internal/mock"
 	"github.com/mockcommand/mockcommand/internal/oauth"
-	"github.com/mockcommand/mockcommand/internal/store"
 )
 
 // config is everything the command line and environment can set.
@@ -27,7 +27,7 @@ type config struct {
 	shutdownTimeout time.Duration
 	journalSize     int
 	journalBytes    int
-	jobPolicy       store.JobPolicy
+	jobMode         mock.JobMode
 	api             api.Config
 	oauth           oauth.Config
 	tls             tlsConfig
@@ -106,7 +106,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	tlsSelfSigned := boolean("tls-self-signed", false, "serve HTTPS with a throwaway CA and server certificate generated at start-up")
 	tlsHosts := str("tls-hosts", "localhost,127.0.0.1,::1", "host names and IP addresses the generated certificate is for")
 	tlsCAOut := str("tls-ca-out", "", "write the generated CA certificate (PEM) to this file, for clients to trust")
-	jobMode := str("job-mode", api.ModeImmediate, "how due job runs complete: immediate (with Success) or manual (through POST /_mock/jobs/{id}/complete)")
+	jobMode := str("job-mode", mock.ModeCheckIn, "how due job runs complete: checkin (the orchestrator picks them up --job-pickup-delay later and completes them with Success, as in Command), immediate (completed the moment they fall due) or manual (a test completes them through POST /_mock/jobs/{id}/complete)")
+	pickupDelay := str("job-pickup-delay", mock.DefaultPickupDelay.String(), "in the checkin job mode, how long after a run falls due its orchestrator picks it up (on the mock's clock)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -154,7 +155,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			cfg.tls.hosts = append(cfg.tls.hosts, h)
 		}
 	}
-	if cfg.jobPolicy, err = api.PolicyFromMode(*jobMode, nil); err != nil {
+	cfg.jobMode.Mode = *jobMode
+	if d, err := mock.ParseDuration(*pickupDelay); err != nil {
+		errs = append(errs, fmt.Errorf("--job-pickup-delay: %w", err))
+	} else if strings.EqualFold(strings.TrimSpace(*jobMode), mock.ModeCheckIn) {
+		cfg.jobMode.PickupDelay = d
+	}
+	if err := cfg.jobMode.Check(); err != nil {
 		errs = append(errs, fmt.Errorf("--job-mode: %w", err))
 	}
 	errs = append(errs, cfg.validate())

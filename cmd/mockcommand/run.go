@@ -34,7 +34,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 	}
-	opts := app.Options{DBPath: cfg.db, API: cfg.api, Logger: logger, JournalSize: cfg.journalSize, JournalBytes: cfg.journalBytes, JobPolicy: cfg.jobPolicy, OAuth: cfg.oauth}
+	opts := app.Options{DBPath: cfg.db, API: cfg.api, Logger: logger, JournalSize: cfg.journalSize, JournalBytes: cfg.journalBytes, JobMode: cfg.jobMode, OAuth: cfg.oauth}
 	if cfg.fixtures != "" {
 		opts.Fixtures, opts.FixturesLabel = os.DirFS(cfg.fixtures), cfg.fixtures
 	}

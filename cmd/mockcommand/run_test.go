@@ -137,9 +137,11 @@ type jobResponse struct {
 
 // TestRun_SeedScenario walks the README's scenario against the real binary
 // entry point: find approved orchestrators with LOGS, look up a custom job
-// type, schedule a job that relies on a default, and read it back.
+// type, schedule a job that relies on a default, see it scheduled, then
+// done once its orchestrator has picked it up (the default checkin job
+// mode, with a shorter pickup delay than the default 5 s).
 func TestRun_SeedScenario(t *testing.T) {
-	base := startRun(t, nil) + "/KeyfactorAPI"
+	base := startRun(t, nil, "--job-pickup-delay", "300ms") + "/KeyfactorAPI"
 	var agents []agent
 	if code := call(t, "GET", base+`/Agents?pq.queryString=Status+-eq+2+AND+Capabilities+-contains+%22LOGS%22`, "", &agents); code != 200 {
 		t.Fatalf("GET /Agents = %d", code)
@@ -181,14 +183,40 @@ func TestRun_SeedScenario(t *testing.T) {
 	if !found {
 		t.Errorf("job fields %+v lack the defaulted field %s", job.JobFields, defaulted)
 	}
-	// The default job mode is immediate: the run has completed with Success.
+	// Until the orchestrator picks it up, the job is scheduled.
+	var scheduled []struct{ Id string }
+	call(t, "GET", base+"/OrchestratorJobs/ScheduledJobs?pq.queryString=Id+-eq+%22"+job.JobId+"%22", "", &scheduled)
+	if len(scheduled) != 1 {
+		t.Errorf("right after the POST, ScheduledJobs has %d jobs with Id %s, want 1", len(scheduled), job.JobId)
+	}
+	// Then it completes with Success and leaves ScheduledJobs.
 	var runs []struct {
 		JobId          string
 		Status, Result int
 	}
-	call(t, "GET", base+"/OrchestratorJobs/JobHistory?pq.queryString=JobId+-eq+%22"+job.JobId+"%22", "", &runs)
-	if len(runs) != 1 || runs[0].Status != 3 || runs[0].Result != 2 {
+	waitFor(t, 10*time.Second, "the job to complete", func() bool {
+		call(t, "GET", base+"/OrchestratorJobs/JobHistory?pq.queryString=JobId+-eq+%22"+job.JobId+"%22", "", &runs)
+		return len(runs) == 1 && runs[0].Status == 3
+	})
+	if runs[0].Result != 2 {
 		t.Errorf("job history of %s = %+v, want one Completed (3) run with Success (2)", job.JobId, runs)
+	}
+	call(t, "GET", base+"/OrchestratorJobs/ScheduledJobs?pq.queryString=Id+-eq+%22"+job.JobId+"%22", "", &scheduled)
+	if len(scheduled) != 0 {
+		t.Errorf("after the run, ScheduledJobs still has job %s", job.JobId)
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after within: tests
+// wait for what they need instead of assuming how fast a machine is.
+func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting %v for %s", within, what)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -2,7 +2,6 @@ package api
 
 import (
 	"crypto/subtle"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,19 +9,18 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/mockcommand/mockcommand/internal/mock"
 	"github.com/mockcommand/mockcommand/internal/model"
-	"github.com/mockcommand/mockcommand/internal/store"
 )
 
 // adminRouter serves /_mock/: the mock's own control API (no Keyfactor
 // headers or credentials, optionally a bearer token), and answers every
-// other path outside the base path with a 404.
+// other path outside the base path with a 404. Every control goes
+// through the mock package, as commandtest's do.
 func (s *Server) adminRouter() chi.Router {
 	r := chi.NewRouter()
 	r.Get("/_mock/health", s.handleHealth)
-	if s.oauth != nil { // clients fetch tokens without the admin token
-		r.Handle("/_mock/oauth/token", s.oauth)
-	}
+	r.Handle("/_mock/oauth/token", http.HandlerFunc(s.handleToken)) // clients fetch tokens without the admin token
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAdminToken)
 		r.Get("/_mock/openapi.json", s.handleOpenAPI)
@@ -31,12 +29,15 @@ func (s *Server) adminRouter() chi.Router {
 		r.Get("/_mock/clock", s.handleClockGet)
 		r.Post("/_mock/clock", s.handleClockSet)
 
-		r.Get("/_mock/agents", s.handleAgentList)
-		r.Post("/_mock/agents", s.handleAdminAgentCreate)
-		r.Get("/_mock/agents/{id}", s.handleAgentGet)
-		r.Put("/_mock/agents/{id}", s.handleAdminAgentReplace)
-		r.Patch("/_mock/agents/{id}", s.handleAdminAgentPatch)
-		r.Delete("/_mock/agents/{id}", s.handleAdminAgentDelete)
+		r.Group(func(r chi.Router) {
+			r.Use(s.runDue) // agent reads and writes see the runs that fell due
+			r.Get("/_mock/agents", s.handleAgentList)
+			r.Post("/_mock/agents", s.handleAdminAgentCreate)
+			r.Get("/_mock/agents/{id}", s.handleAgentGet)
+			r.Put("/_mock/agents/{id}", s.handleAdminAgentReplace)
+			r.Patch("/_mock/agents/{id}", s.handleAdminAgentPatch)
+			r.Delete("/_mock/agents/{id}", s.handleAdminAgentDelete)
+		})
 
 		r.Get("/_mock/jobs/mode", s.handleJobModeGet)
 		r.Put("/_mock/jobs/mode", s.handleJobModeSet)
@@ -84,6 +85,17 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	encode(w, http.StatusOK, map[string]string{"Status": "Healthy"})
 }
 
+// handleToken is the OAuth token endpoint when the auth mode takes bearer
+// tokens; otherwise it says which flag turns it on.
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	if s.oauth == nil {
+		writeError(w, r, s.logger, newError(http.StatusNotFound, codeNoEndpoint,
+			"The OAuth token endpoint is served only when the mock takes bearer tokens: start it with --auth oauth (or --auth basic,oauth)."))
+		return
+	}
+	s.oauth.ServeHTTP(w, r)
+}
+
 // handleReset returns the state to the fixtures the server started with.
 // With ?all=true it also clears the journal and the fault rules and puts
 // the clock back to real time.
@@ -97,17 +109,7 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 		}
 		all = b
 	}
-	fx, err := s.fixture()
-	if err != nil {
-		writeError(w, r, s.logger, model.Errorf(model.Invalid, "The fixtures cannot be loaded again: %v.", err))
-		return
-	}
-	if all {
-		s.journal.Clear()
-		s.faults.Clear()
-		s.clock.Reset()
-	}
-	if err := s.store.Reset(r.Context(), fx); err != nil {
+	if err := s.mock.Reset(r.Context(), all); err != nil {
 		writeError(w, r, s.logger, err)
 		return
 	}
@@ -126,22 +128,19 @@ func (s *Server) handleSeed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	stored, err := s.store.Seed(r.Context(), store.Fixtures{Agents: req.Agents, JobTypes: req.JobTypes})
+	stored, err := s.mock.Seed(r.Context(), model.Fixtures{Agents: req.Agents, JobTypes: req.JobTypes})
 	if err != nil {
-		var ee *store.EntryError
-		if errors.As(err, &ee) && model.KindOf(ee.Err) != model.Internal {
-			err = model.Errorf(model.Invalid, "%s", ee.Error())
-		}
 		writeError(w, r, s.logger, err)
 		return
 	}
-	if stored.Agents == nil {
-		stored.Agents = []model.Agent{}
+	out := seedRequest{Agents: stored.Agents, JobTypes: stored.JobTypes}
+	if out.Agents == nil {
+		out.Agents = []model.Agent{}
 	}
-	if stored.JobTypes == nil {
-		stored.JobTypes = []model.JobType{}
+	if out.JobTypes == nil {
+		out.JobTypes = []model.JobType{}
 	}
-	encode(w, http.StatusOK, seedRequest{Agents: stored.Agents, JobTypes: stored.JobTypes})
+	encode(w, http.StatusOK, out)
 }
 
 // clockState is what GET and POST /_mock/clock answer.
@@ -150,9 +149,7 @@ type clockState struct {
 	Frozen bool
 }
 
-// clockRequest changes the clock: Now sets it (frozen unless Freeze is
-// false), Advance moves it, Freeze alone stops or restarts it, Real puts
-// it back to real time.
+// clockRequest is the body of POST /_mock/clock (see mock.ClockChange).
 type clockRequest struct {
 	Now     *model.Time
 	Advance *model.Duration
@@ -161,7 +158,8 @@ type clockRequest struct {
 }
 
 func (s *Server) handleClockGet(w http.ResponseWriter, r *http.Request) {
-	encode(w, http.StatusOK, clockState{Now: model.NewTime(s.clock.Now()), Frozen: s.clock.Frozen()})
+	c := s.mock.Clock()
+	encode(w, http.StatusOK, clockState{Now: model.NewTime(c.Now), Frozen: c.Frozen})
 }
 
 func (s *Server) handleClockSet(w http.ResponseWriter, r *http.Request) {
@@ -170,50 +168,39 @@ func (s *Server) handleClockSet(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	switch {
-	case req.Real && (req.Now != nil || req.Advance != nil || req.Freeze != nil):
-		err = model.Errorf(model.Invalid, "Real cannot be combined with Now, Advance or Freeze.")
-	case req.Now != nil && req.Advance != nil:
-		err = model.Errorf(model.Invalid, "Give Now or Advance, not both.")
-	case !req.Real && req.Now == nil && req.Advance == nil && req.Freeze == nil:
-		err = model.Errorf(model.Invalid, `Give Now (a time), Advance (a duration such as "90m"), Freeze (true or false) or Real (true).`)
+	change := mock.ClockChange{Freeze: req.Freeze, Real: req.Real}
+	if req.Now != nil {
+		change.Now = &req.Now.Time
 	}
+	if req.Advance != nil {
+		d := time.Duration(*req.Advance)
+		change.Advance = &d
+	}
+	c, err := s.mock.ChangeClock(r.Context(), change)
 	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	target := s.clock.Now()
-	if req.Now != nil {
-		target = req.Now.Time
-	} else if req.Advance != nil {
-		target = target.Add(time.Duration(*req.Advance))
-	}
-	if !req.Real && !model.InRange(target) {
-		writeError(w, r, s.logger, model.Errorf(model.Invalid, "The clock would read %s; it must stay within the years 1 to 9999.", target.Format(time.RFC3339)))
-		return
-	}
-	switch {
-	case req.Real:
-		s.clock.Reset()
-	case req.Now != nil:
-		s.clock.Set(req.Now.Time, req.Freeze == nil || *req.Freeze)
-	default:
-		if req.Advance != nil {
-			s.clock.Advance(time.Duration(*req.Advance))
-		}
-		if req.Freeze != nil {
-			s.clock.Set(s.clock.Now(), *req.Freeze)
-		}
-	}
-	if err := s.store.RunDueJobs(r.Context()); err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	s.handleClockGet(w, r)
+	encode(w, http.StatusOK, clockState{Now: model.NewTime(c.Now), Frozen: c.Frozen})
 }
 
 // handleNoEndpoint answers paths no route matches.
 func (s *Server) handleNoEndpoint(w http.ResponseWriter, r *http.Request) {
 	writeError(w, r, s.logger, newError(http.StatusNotFound, codeNoEndpoint,
 		"No endpoint matches "+r.Method+" "+strings.ReplaceAll(r.URL.Path, "\n", "")+"."))
+}
+
+// handleOutsideBase answers a path outside both the base path and
+// /_mock/. When the path is a Keyfactor route without the base path (GET
+// /Agents), the message says where the API lives.
+func (s *Server) handleOutsideBase(w http.ResponseWriter, r *http.Request) {
+	path := strings.ReplaceAll(r.URL.Path, "\n", "")
+	msg := "No endpoint matches " + r.Method + " " + path + "."
+	if s.keyfac.Match(chi.NewRouteContext(), r.Method, strings.ToLower(strings.TrimSuffix(path, "/"))) {
+		msg += " The Keyfactor API is served under the base path " + s.cfg.BasePath + " (--base-path): " +
+			r.Method + " " + s.cfg.BasePath + path + "."
+	} else {
+		msg += " The Keyfactor API is served under " + s.cfg.BasePath + " (--base-path) and the mock's own routes under /_mock/."
+	}
+	writeError(w, r, s.logger, newError(http.StatusNotFound, codeNoEndpoint, msg))
 }

@@ -45,7 +45,12 @@ func (s *Server) handleAdminAgentReplace(w http.ResponseWriter, r *http.Request)
 // updateAgent applies change to the agent the path names, in one store
 // transaction, and answers 200 with the result.
 func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request, change func(*model.Agent) error) {
-	a, err := s.store.UpdateAgent(r.Context(), chi.URLParam(r, "id"), change)
+	id, err := model.PathGUID("Agent", chi.URLParam(r, "id"))
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	a, err := s.store.UpdateAgent(r.Context(), id, change)
 	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
@@ -103,7 +108,11 @@ func mergeAgent(a *model.Agent, patch map[string]json.RawMessage) error {
 
 // handleAdminAgentDelete removes an orchestrator with its jobs and history.
 func (s *Server) handleAdminAgentDelete(w http.ResponseWriter, r *http.Request) {
-	if err := s.store.DeleteAgent(r.Context(), chi.URLParam(r, "id"), true); err != nil {
+	id, err := model.PathGUID("Agent", chi.URLParam(r, "id"))
+	if err == nil {
+		err = s.store.DeleteAgent(r.Context(), id, true)
+	}
+	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
 	}

@@ -6,19 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/mockcommand/mockcommand/internal/mock"
 	"github.com/mockcommand/mockcommand/internal/model"
-	"github.com/mockcommand/mockcommand/internal/store"
-)
-
-// Job modes: how due job runs complete.
-const (
-	ModeManual    = "manual"    // a test completes runs through /_mock/jobs/{id}/complete
-	ModeImmediate = "immediate" // due runs complete with Success by themselves
 )
 
 // resultValue is a job result given as a number (2, 3, 4) or a name
@@ -58,70 +52,43 @@ func (v resultValue) MarshalJSON() ([]byte, error) {
 	return json.Marshal(int(v))
 }
 
-// completion is how a test (or a script) ends a job run.
+// completion is how a test (or a script) ends a job run; an absent Result
+// means Success.
 type completion struct {
-	Result  *resultValue // default Success
+	Result  *resultValue
 	Message *string
 	Data    *string
 	Retry   bool // CompletedWillRetry instead of Completed
 }
 
+// toModel converts c; an explicit Result must be a result a finished run
+// can have (an absent one becomes Success in the mock package).
 func (c completion) toModel() (model.Completion, error) {
-	out := model.Completion{Result: model.JobResultSuccess, Message: c.Message, Data: c.Data, Retry: c.Retry}
+	out := model.Completion{Message: c.Message, Data: c.Data, Retry: c.Retry}
 	if c.Result != nil {
 		out.Result = int(*c.Result)
+		if err := mock.CheckResult(out.Result); err != nil {
+			return out, err
+		}
 	}
-	if model.IsJobResult(out.Result) {
-		return out, nil
-	}
-	return out, model.Errorf(model.Invalid, "Result %d is not a job result; use Success (2), Warning (3) or Failure (4).", out.Result)
+	return out, nil
 }
 
-// jobMode is the body of GET and PUT /_mock/jobs/mode.
+// jobMode is the body of GET and PUT /_mock/jobs/mode (see mock.JobMode).
 type jobMode struct {
-	Mode    string                // manual or immediate
-	Scripts map[string]completion // by job type name: how its due runs complete, whatever the mode
-}
-
-// PolicyFromMode turns a mode name and scripts into a store.JobPolicy,
-// checking the scripts: job type names not empty and not the same but for
-// case, results that are job results.
-func PolicyFromMode(mode string, scripts map[string]model.Completion) (store.JobPolicy, error) {
-	seen := map[string]string{}
-	for name, c := range scripts {
-		if strings.TrimSpace(name) == "" {
-			return store.JobPolicy{}, fmt.Errorf("a script's job type name is empty")
-		}
-		if other, dup := seen[model.NameKey(name)]; dup {
-			return store.JobPolicy{}, fmt.Errorf("scripts %q and %q name the same job type", other, name)
-		}
-		seen[model.NameKey(name)] = name
-		if !model.IsJobResult(c.Result) {
-			return store.JobPolicy{}, fmt.Errorf("script %s: result %d is not a job result; use Success (2), Warning (3) or Failure (4)", name, c.Result)
-		}
-	}
-	switch strings.ToLower(strings.TrimSpace(mode)) {
-	case ModeManual:
-		return store.JobPolicy{Scripts: scripts}, nil
-	case ModeImmediate:
-		return store.JobPolicy{Immediate: true, Scripts: scripts}, nil
-	}
-	return store.JobPolicy{}, fmt.Errorf("job mode %q is not manual or immediate", mode)
+	Mode        string
+	PickupDelay *model.Duration `json:",omitempty"` // the check-in delay of the checkin mode
+	Scripts     map[string]completion
 }
 
 func (s *Server) handleJobModeGet(w http.ResponseWriter, r *http.Request) {
-	p := s.store.JobPolicy()
-	out := jobMode{Mode: ModeManual, Scripts: map[string]completion{}}
-	if p.Immediate {
-		out.Mode = ModeImmediate
+	jm := s.mock.JobMode()
+	out := jobMode{Mode: jm.Mode, Scripts: make(map[string]completion, len(jm.Scripts))}
+	if jm.Mode == mock.ModeCheckIn {
+		d := model.Duration(jm.PickupDelay)
+		out.PickupDelay = &d
 	}
-	names := make([]string, 0, len(p.Scripts))
-	for name := range p.Scripts {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		c := p.Scripts[name]
+	for name, c := range jm.Scripts {
 		res := resultValue(c.Result)
 		out.Scripts[name] = completion{Result: &res, Message: c.Message, Data: c.Data, Retry: c.Retry}
 	}
@@ -134,22 +101,19 @@ func (s *Server) handleJobModeSet(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	scripts := make(map[string]model.Completion, len(req.Scripts))
+	jm := mock.JobMode{Mode: req.Mode, Scripts: make(map[string]model.Completion, len(req.Scripts))}
+	if req.PickupDelay != nil {
+		jm.PickupDelay = time.Duration(*req.PickupDelay)
+	}
 	for name, c := range req.Scripts {
 		mc, err := c.toModel()
 		if err != nil {
-			writeError(w, r, s.logger, model.Errorf(model.Invalid, "Scripts[%s]: %v", name, err))
+			writeError(w, r, s.logger, model.Errorf(model.Invalid, "Scripts[%s]: %s", name, err))
 			return
 		}
-		scripts[name] = mc
+		jm.Scripts[name] = mc
 	}
-	p, err := PolicyFromMode(req.Mode, scripts)
-	if err != nil {
-		writeError(w, r, s.logger, model.Errorf(model.Invalid, "%s.", strings.ToUpper(err.Error()[:1])+err.Error()[1:]))
-		return
-	}
-	s.store.SetJobPolicy(p)
-	if err := s.store.RunDueJobs(r.Context()); err != nil {
+	if err := s.mock.SetJobMode(r.Context(), jm); err != nil {
 		writeError(w, r, s.logger, err)
 		return
 	}
@@ -157,7 +121,7 @@ func (s *Server) handleJobModeSet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAdminJobStart(w http.ResponseWriter, r *http.Request) {
-	run, err := s.store.StartJob(r.Context(), chi.URLParam(r, "id"))
+	run, err := s.mock.StartJob(r.Context(), chi.URLParam(r, "id"))
 	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
@@ -178,7 +142,7 @@ func (s *Server) handleAdminJobComplete(w http.ResponseWriter, r *http.Request) 
 		writeError(w, r, s.logger, err)
 		return
 	}
-	run, err := s.store.CompleteJob(r.Context(), chi.URLParam(r, "id"), mc)
+	run, err := s.mock.CompleteJob(r.Context(), chi.URLParam(r, "id"), mc)
 	if err != nil {
 		writeError(w, r, s.logger, err)
 		return

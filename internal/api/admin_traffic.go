@@ -20,7 +20,8 @@ type requestsPage struct {
 
 // handleRequestsList pages through the journal, oldest first. Filters:
 // method, path (with * wildcards), status, since and until (RFC 3339, from
-// the mock's clock); paging: offset (default 0) and limit (default 100).
+// the mock's clock), afterId (newer than an entry seen) and faulted;
+// paging: offset (default 0) and limit (default 100).
 func (s *Server) handleRequestsList(w http.ResponseWriter, r *http.Request) {
 	var f journal.Filter
 	f.Method, _ = queryValue(r, "method")
@@ -50,6 +51,14 @@ func (s *Server) handleRequestsList(w http.ResponseWriter, r *http.Request) {
 		return n
 	}
 	f.Status = parseInt("status", 0, 0)
+	f.AfterId = int64(parseInt("afterId", 0, 0))
+	if v, ok := queryValue(r, "faulted"); ok && v != "" && err == nil {
+		b, perr := strconv.ParseBool(v)
+		if perr != nil {
+			err = model.Errorf(model.Invalid, "faulted %q is not true or false.", v)
+		}
+		f.Faulted = b
+	}
 	offset, limit := parseInt("offset", 0, 0), parseInt("limit", 100, 1)
 	if err != nil {
 		writeError(w, r, s.logger, err)

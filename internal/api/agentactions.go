@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,6 +20,9 @@ func (s *Server) handleAgentsAction(action func(*store.Store, context.Context, [
 	return func(w http.ResponseWriter, r *http.Request) {
 		ids, err := decode[[]string](w, r, s.cfg.MaxBodyBytes)
 		if err == nil {
+			ids, err = bodyGUIDs("Item", ids)
+		}
+		if err == nil {
 			err = action(s.store, r.Context(), ids)
 		}
 		if err != nil {
@@ -29,8 +33,36 @@ func (s *Server) handleAgentsAction(action func(*store.Store, context.Context, [
 	}
 }
 
+// bodyGUIDs reads the GUIDs of a list in a request body ("Item 2" or
+// "OrchestratorIds[2]" name an item in errors); nil stays nil.
+func bodyGUIDs(what string, raw []string) ([]string, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	out := make([]string, len(raw))
+	for i, v := range raw {
+		name := fmt.Sprintf("%s[%d]", what, i)
+		if what == "Item" {
+			name = fmt.Sprintf("Item %d", i)
+		}
+		id, err := model.BodyGUID(name, v)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = id
+	}
+	return out, nil
+}
+
+// pathAgent reads the agent id of the path.
+func pathAgent(r *http.Request) (string, error) { return model.PathGUID("Agent", chi.URLParam(r, "id")) }
+
 func (s *Server) handleAgentReset(w http.ResponseWriter, r *http.Request) {
-	if err := s.store.ResetAgent(r.Context(), chi.URLParam(r, "id")); err != nil {
+	id, err := pathAgent(r)
+	if err == nil {
+		err = s.store.ResetAgent(r.Context(), id)
+	}
+	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
 	}
@@ -38,7 +70,11 @@ func (s *Server) handleAgentReset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAgentFetchLogs(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.store.FetchLogs(r.Context(), chi.URLParam(r, "id")); err != nil {
+	id, err := pathAgent(r)
+	if err == nil {
+		_, err = s.store.FetchLogs(r.Context(), id)
+	}
+	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
 	}
@@ -91,7 +127,11 @@ func (s *Server) handleAgentDelete(w http.ResponseWriter, r *http.Request) {
 		}
 		force = b
 	}
-	if err := s.store.DeleteAgent(r.Context(), chi.URLParam(r, "id"), force); err != nil {
+	id, err := pathAgent(r)
+	if err == nil {
+		err = s.store.DeleteAgent(r.Context(), id, force)
+	}
+	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
 	}

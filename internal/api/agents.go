@@ -12,17 +12,11 @@ func (s *Server) handleAgentList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	// Runs falling due move agents' LastSeen: complete them before the
-	// cache compares generations.
-	if err := s.store.RunDueJobs(r.Context()); err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
 	s.cachedList(w, r, "agents", opts, func() (any, error) { return s.store.ListAgents(r.Context(), opts) })
 }
 
 func (s *Server) handleAgentGet(w http.ResponseWriter, r *http.Request) {
-	agent, err := s.store.GetAgent(r.Context(), chi.URLParam(r, "id"))
+	agent, err := s.mock.Agent(r.Context(), chi.URLParam(r, "id"))
 	if err != nil {
 		writeError(w, r, s.logger, err)
 		return

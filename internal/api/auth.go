@@ -95,21 +95,26 @@ func splitDomain(name string) (domain, user string) {
 	return "", name
 }
 
-// authenticate checks a request's Basic credentials against users and
-// returns the user name as the caller gave it.
-func authenticate(r *http.Request, users []User) (string, bool) {
+// authenticate checks a request's Basic credentials against users. It
+// returns "" when they match, otherwise why not (for the request log).
+func authenticate(r *http.Request, users []User) string {
 	name, password, ok := r.BasicAuth()
 	if !ok {
-		return "", false
+		return "the Basic credentials are not valid base64 of user:password"
 	}
 	domain, user := splitDomain(name)
+	known := false
 	for _, u := range users {
 		if !strings.EqualFold(u.Name, user) || (u.Domain != "" && !strings.EqualFold(u.Domain, domain)) {
 			continue
 		}
+		known = true
 		if subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) == 1 {
-			return name, true
+			return ""
 		}
 	}
-	return "", false
+	if known {
+		return fmt.Sprintf("wrong password for user %q", name)
+	}
+	return fmt.Sprintf("unknown user %q (--users)", name)
 }

@@ -17,11 +17,11 @@ import (
 	"github.com/mockcommand/mockcommand/internal/api"
 	"github.com/mockcommand/mockcommand/internal/app"
 	"github.com/mockcommand/mockcommand/internal/fixturegen"
-	"github.com/mockcommand/mockcommand/internal/store"
+	"github.com/mockcommand/mockcommand/internal/mock"
 )
 
 // benchServer serves n generated agents plus the built-in job types.
-func benchServer(b *testing.B, n int, policy store.JobPolicy) (*httptest.Server, string) {
+func benchServer(b *testing.B, n int, mode string) (*httptest.Server, string) {
 	b.Helper()
 	agents, err := json.Marshal(fixturegen.Agents(n, 1))
 	if err != nil {
@@ -34,7 +34,7 @@ func benchServer(b *testing.B, n int, policy store.JobPolicy) (*httptest.Server,
 	a, err := app.New(context.Background(), app.Options{
 		DBPath:   filepath.Join(b.TempDir(), "bench.db"),
 		Fixtures: fstest.MapFS{"agents.json": {Data: agents}, "jobtypes.json": {Data: jt}}, FixturesLabel: "bench",
-		API: api.DefaultConfig(), JobPolicy: policy,
+		API: api.DefaultConfig(), JobMode: mock.JobMode{Mode: mode},
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -63,7 +63,7 @@ func benchDo(b *testing.B, client *http.Client, method, u, body string) {
 // BenchmarkAgentsHTTP is GET /Agents with the seed query and a page of 50
 // at 10k agents through the whole handler, 32 requests in flight.
 func BenchmarkAgentsHTTP(b *testing.B) {
-	srv, base := benchServer(b, 10_000, store.JobPolicy{Immediate: true})
+	srv, base := benchServer(b, 10_000, mock.ModeImmediate)
 	u := base + "/Agents?" + url.Values{"pq.queryString": {`Status -eq 2 AND Capabilities -contains "LOGS"`}, "pq.returnLimit": {"50"}}.Encode()
 	client := srv.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
@@ -79,7 +79,7 @@ func BenchmarkAgentsHTTP(b *testing.B) {
 // BenchmarkScheduleHTTP is POST /OrchestratorJobs/Custom with defaults
 // applied (immediate mode), 32 requests in flight.
 func BenchmarkScheduleHTTP(b *testing.B) {
-	srv, base := benchServer(b, 1_000, store.JobPolicy{Immediate: true})
+	srv, base := benchServer(b, 1_000, mock.ModeImmediate)
 	client := srv.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
 	var agents []struct{ AgentId string }

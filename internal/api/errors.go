@@ -61,6 +61,7 @@ var kindStatus = map[model.Kind]struct {
 	model.Conflict:     {http.StatusBadRequest, codeDuplicate},
 	model.InvalidSort:  {http.StatusBadRequest, codeSortField},
 	model.InvalidQuery: {http.StatusBadRequest, codeQuery},
+	model.Unavailable:  {http.StatusInternalServerError, codeInternal},
 }
 
 // writeError answers with a Command error body. Errors the mock did not

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mockcommand/mockcommand/internal/journal"
+	"github.com/mockcommand/mockcommand/internal/model"
 )
 
 // holdBack is how many bytes of a response bodyRecorder keeps back until
@@ -88,7 +89,7 @@ func (s *Server) recordJournal(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		entry := journal.Entry{
-			Time:    s.clock.Now(),
+			Time:    model.NewTime(s.mock.Now()),
 			Method:  r.Method,
 			Path:    r.URL.Path,
 			Query:   r.URL.RawQuery,
@@ -117,6 +118,7 @@ func (s *Server) recordJournal(next http.Handler) http.Handler {
 				defer panic(v) // on to logRequests, after the entry is recorded
 			}
 			entry.Status = rec.status
+			entry.Warnings, entry.Fault, _ = noteOf(r).snapshot()
 			entry.ResponseBody = rec.buf.String()
 			entry.Truncated = entry.Truncated || rec.truncated
 			entry.DurationMs = float64(time.Since(start).Microseconds()) / 1000
@@ -139,6 +141,10 @@ func (s *Server) applyFaults(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		n := noteOf(r)
+		n.mu.Lock()
+		n.fault = d.Rule
+		n.mu.Unlock()
 		if d.Delay > 0 {
 			t := time.NewTimer(d.Delay)
 			select {

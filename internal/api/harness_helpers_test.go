@@ -1,22 +1,18 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"io/fs"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/mockcommand/mockcommand/internal/api"
 	"github.com/mockcommand/mockcommand/internal/app"
 	"github.com/mockcommand/mockcommand/internal/clock"
-	"github.com/mockcommand/mockcommand/internal/store"
+	"github.com/mockcommand/mockcommand/internal/mock"
 )
 
 // Helpers for the test-harness issue (admin API, job lifecycle, agent
@@ -36,11 +32,22 @@ var historyMembers = []string{"JobHistoryId", "AgentMachine", "JobId", "Schedule
 	"OperationEnd", "Message", "Result", "Status", "StorePath", "ClientMachine"}
 
 // hOpt changes the app.Options a harness server starts with.
-type hOpt func(*app.Options)
+type hOpt = srvOpt
 
-// immediateMode starts the mock with the immediate job policy.
-func immediateMode() hOpt {
-	return func(o *app.Options) { o.JobPolicy = store.JobPolicy{Immediate: true} }
+// withMode starts the mock in a job mode.
+func withMode(mode string) hOpt {
+	return func(o *app.Options) { o.JobMode = mock.JobMode{Mode: mode} }
+}
+
+// immediateMode starts the mock with the immediate job mode.
+func immediateMode() hOpt { return withMode(mock.ModeImmediate) }
+
+// frozenAt starts the mock's clock frozen at t.
+func frozenAt(t time.Time) hOpt {
+	return func(o *app.Options) {
+		o.Clock = clock.New()
+		o.Clock.Set(t, true)
+	}
 }
 
 // journalSize bounds the request journal.
@@ -55,28 +62,11 @@ func withFixtures(fsys fs.FS) hOpt {
 	return func(o *app.Options) { o.Fixtures, o.FixturesLabel = fsys, "test fixtures" }
 }
 
-// newHarness starts the mock over a real SQLite file with the built-in
-// fixtures, the manual job policy and a clock frozen at t0, changed by opts.
+// newHarness is newServer for the harness tests: a clock frozen at t0,
+// changed by opts.
 func newHarness(t testing.TB, opts ...hOpt) *testServer {
 	t.Helper()
-	c := clock.New()
-	c.Set(t0, true)
-	o := app.Options{DBPath: filepath.Join(t.TempDir(), "h.db"), API: api.DefaultConfig(), Clock: c}
-	for _, f := range opts {
-		f(&o)
-	}
-	a, err := app.New(context.Background(), o)
-	if err != nil {
-		t.Fatalf("app.New: %v", err)
-	}
-	srv := httptest.NewServer(validatingAt(t, a.Handler, o.API.BasePath)) // every response is checked against the OpenAPI document
-	t.Cleanup(func() {
-		srv.Close()
-		if err := a.Close(); err != nil {
-			t.Errorf("close app: %v", err)
-		}
-	})
-	return &testServer{URL: srv.URL, App: a}
+	return newServer(t, append([]hOpt{frozenAt(t0)}, opts...)...)
 }
 
 // admin sends an admin request: no Keyfactor headers, no Basic

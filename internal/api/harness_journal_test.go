@@ -13,7 +13,7 @@ import (
 
 // The request journal: GET and DELETE /_mock/requests.
 
-var journalMembers = []string{"Id", "Time", "Method", "Path", "Query", "Headers", "Body", "Status", "ResponseBody", "DurationMs", "Truncated"}
+var journalMembers = []string{"Id", "Time", "Method", "Path", "Query", "Headers", "Body", "Status", "ResponseBody", "DurationMs", "Truncated", "Fault", "Warnings"}
 
 // header reads a journaled header case-insensitively.
 func header(t testing.TB, e map[string]any, name string) []string {

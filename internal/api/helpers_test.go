@@ -20,6 +20,7 @@ import (
 
 	"github.com/mockcommand/mockcommand/internal/api"
 	"github.com/mockcommand/mockcommand/internal/app"
+	"github.com/mockcommand/mockcommand/internal/mock"
 )
 
 // The protocol facts every response is checked against.
@@ -53,32 +54,54 @@ const (
 var guidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // testServer is the real handler over a real SQLite store behind a real
-// listener.
+// listener, with every response checked against the OpenAPI document.
 type testServer struct {
 	URL string
 	App *app.App
+	v   *oaValidator
 }
 
-// newTestServer starts the mock with the built-in fixtures and the default
-// configuration, changed by each of configure.
-func newTestServer(t testing.TB, configure ...func(*api.Config)) *testServer {
+// srvOpt changes the app.Options a test server starts with.
+type srvOpt func(*app.Options)
+
+// newServer is the one way the tests of this package start the mock: the
+// built-in fixtures over a SQLite file, a real listener, the validator in
+// front, the binary's default configuration and a real-time clock, but
+// the manual job mode, so that runs wait until a test completes them;
+// changed by opts.
+func newServer(t testing.TB, opts ...srvOpt) *testServer {
 	t.Helper()
-	cfg := api.DefaultConfig()
-	for _, c := range configure {
-		c(&cfg)
+	o := app.Options{DBPath: filepath.Join(t.TempDir(), "t.db"), API: api.DefaultConfig(), JobMode: mock.JobMode{Mode: mock.ModeManual}}
+	for _, f := range opts {
+		f(&o)
 	}
-	a, err := app.New(context.Background(), app.Options{DBPath: filepath.Join(t.TempDir(), "t.db"), API: cfg})
+	a, err := app.New(context.Background(), o)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
-	srv := httptest.NewServer(validatingAt(t, a.Handler, cfg.BasePath)) // every response is checked against the OpenAPI document
+	v := newValidator(t, a.Handler, o.API.BasePath)
+	srv := httptest.NewServer(v)
 	t.Cleanup(func() {
 		srv.Close()
-		if err := a.Close(); err != nil {
-			t.Errorf("close app: %v", err)
-		}
+		_ = a.Close() // some tests close the store themselves
 	})
-	return &testServer{URL: srv.URL, App: a}
+	return &testServer{URL: srv.URL, App: a, v: v}
+}
+
+// withConfig changes the protocol configuration.
+func withConfig(configure ...func(*api.Config)) srvOpt {
+	return func(o *app.Options) {
+		for _, c := range configure {
+			c(&o.API)
+		}
+	}
+}
+
+// newTestServer starts the mock with the binary's defaults, the
+// configuration changed by each of configure.
+func newTestServer(t testing.TB, configure ...func(*api.Config)) *testServer {
+	t.Helper()
+	return newServer(t, withConfig(configure...))
 }
 
 // reqOpt changes a request before it is sent.

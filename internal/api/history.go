@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -75,6 +74,9 @@ type unscheduleRequest struct {
 func (s *Server) handleUnschedule(w http.ResponseWriter, r *http.Request) {
 	req, err := decode[unscheduleRequest](w, r, s.cfg.MaxBodyBytes)
 	if err == nil {
+		req.JobIds, err = bodyGUIDs("JobIds", req.JobIds)
+	}
+	if err == nil {
 		_, err = s.store.UnscheduleJobs(r.Context(), req.JobIds, deref(req.Query))
 	}
 	if err != nil {
@@ -82,35 +84,6 @@ func (s *Server) handleUnschedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	noContent(w)
-}
-
-// bulkJobRequest is Command's ScheduleBulkJobRequest.
-type bulkJobRequest struct {
-	OrchestratorIds []string
-	JobTypeName     string
-	Schedule        *model.Schedule
-	JobFields       map[string]json.RawMessage
-}
-
-func (s *Server) handleJobBulk(w http.ResponseWriter, r *http.Request) {
-	req, err := decode[bulkJobRequest](w, r, s.cfg.MaxBodyBytes)
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	fields, err := jobFieldValues(req.JobFields)
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	resp, err := s.store.ScheduleBulk(r.Context(), store.BulkJobInput{
-		OrchestratorIds: req.OrchestratorIds, JobTypeName: req.JobTypeName, Schedule: req.Schedule, JobFields: fields,
-	})
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	encode(w, http.StatusOK, resp)
 }
 
 func deref(s *string) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 
 	"github.com/mockcommand/mockcommand/internal/model"
 	"github.com/mockcommand/mockcommand/internal/store"
@@ -59,12 +60,19 @@ func (s *Server) handleJobSchedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fields, err := jobFieldValues(req.JobFields)
+	var agentID string
+	if err == nil && strings.TrimSpace(req.JobTypeName) == "" {
+		err = model.Errorf(model.Invalid, "JobTypeName is required.")
+	}
+	if err == nil {
+		agentID, err = model.BodyGUID("AgentId", req.AgentId)
+	}
 	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
 	}
 	resp, err := s.store.ScheduleJob(r.Context(), store.ScheduleJobInput{
-		AgentId: req.AgentId, JobTypeName: req.JobTypeName, Schedule: req.Schedule, JobFields: fields,
+		AgentId: agentID, JobTypeName: req.JobTypeName, Schedule: req.Schedule, JobFields: fields,
 	})
 	if err != nil {
 		writeError(w, r, s.logger, err)
@@ -85,4 +93,36 @@ func (s *Server) handleScheduledJobList(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	encode(w, http.StatusOK, jobs)
+}
+
+// bulkJobRequest is Command's ScheduleBulkJobRequest.
+type bulkJobRequest struct {
+	OrchestratorIds []string
+	JobTypeName     string
+	Schedule        *model.Schedule
+	JobFields       map[string]json.RawMessage
+}
+
+func (s *Server) handleJobBulk(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[bulkJobRequest](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	fields, err := jobFieldValues(req.JobFields)
+	if err == nil {
+		req.OrchestratorIds, err = bodyGUIDs("OrchestratorIds", req.OrchestratorIds)
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	resp, err := s.store.ScheduleBulk(r.Context(), store.BulkJobInput{
+		OrchestratorIds: req.OrchestratorIds, JobTypeName: req.JobTypeName, Schedule: req.Schedule, JobFields: fields,
+	})
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, resp)
 }

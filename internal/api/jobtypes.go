@@ -35,7 +35,11 @@ func (s *Server) handleJobTypeList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleJobTypeGet(w http.ResponseWriter, r *http.Request) {
-	jt, err := s.store.GetJobType(r.Context(), chi.URLParam(r, "id"))
+	id, err := model.PathGUID("Job type", chi.URLParam(r, "id"))
+	var jt model.JobType
+	if err == nil {
+		jt, err = s.store.GetJobType(r.Context(), id)
+	}
 	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
@@ -69,12 +73,13 @@ func (s *Server) handleJobTypeUpdate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, model.Errorf(model.Invalid, "Id is required: PUT /JobTypes/Custom takes the job type's id in the body."))
 		return
 	}
-	if _, err := model.NormalizeGUID(req.Id); err != nil {
-		writeError(w, r, s.logger, model.Errorf(model.Invalid, "Id %s.", err))
+	id, err := model.BodyGUID("Id", req.Id)
+	if err != nil {
+		writeError(w, r, s.logger, err)
 		return
 	}
 	jt, err := s.store.UpdateJobType(r.Context(), model.JobType{
-		Id: req.Id, JobTypeName: req.JobTypeName, Description: req.Description, JobTypeFields: req.JobTypeFields,
+		Id: id, JobTypeName: req.JobTypeName, Description: req.Description, JobTypeFields: req.JobTypeFields,
 	})
 	if err != nil {
 		writeError(w, r, s.logger, err)
@@ -84,7 +89,11 @@ func (s *Server) handleJobTypeUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleJobTypeDelete(w http.ResponseWriter, r *http.Request) {
-	if err := s.store.DeleteJobType(r.Context(), chi.URLParam(r, "id")); err != nil {
+	id, err := model.PathGUID("Job type", chi.URLParam(r, "id"))
+	if err == nil {
+		err = s.store.DeleteJobType(r.Context(), id)
+	}
+	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
 	}

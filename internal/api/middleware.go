@@ -40,6 +40,7 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		r, n := withNote(r)
 		rec := &statusRecorder{ResponseWriter: w}
 		rec.Header().Set("x-keyfactor-product-version", s.cfg.ProductVersion)
 		defer func() {
@@ -54,11 +55,21 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 					writeError(rec, r, s.logger, fmt.Errorf("panic: %v", v))
 				}
 			}
-			s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.String("query", r.URL.RawQuery), slog.Int("status", rec.status),
 				slog.Int("bytes", rec.bytes), slog.Duration("duration", time.Since(start)),
-				slog.String("remote", r.RemoteAddr))
+				slog.String("remote", r.RemoteAddr)}
+			warnings, fault, authFail := n.snapshot()
+			if authFail != "" {
+				attrs = append(attrs, slog.String("auth_error", authFail))
+			}
+			if fault != 0 {
+				attrs = append(attrs, slog.Int64("fault_rule", fault))
+			}
+			if len(warnings) > 0 {
+				attrs = append(attrs, slog.Any("warnings", warnings))
+			}
+			s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		}()
 		next.ServeHTTP(rec, r)
 	})
@@ -74,18 +85,15 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		ok := false
-		switch {
-		case s.cfg.Auth.basic() && strings.EqualFold(scheme, "Basic"):
-			_, ok = authenticate(r, s.cfg.Users)
-		case s.cfg.Auth.oauth() && s.oauth != nil:
-			token, bearer := bearerToken(r)
-			ok = bearer && s.oauth.Valid(token)
-		}
-		if ok {
+		problem := s.authProblem(r, scheme)
+		if problem == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
+		n := noteOf(r)
+		n.mu.Lock()
+		n.authFail = problem
+		n.mu.Unlock()
 		if s.cfg.Auth.basic() {
 			w.Header().Add("WWW-Authenticate", `Basic realm="Keyfactor Command"`)
 		}
@@ -99,6 +107,25 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(http.StatusUnauthorized)
 	})
+}
+
+// authProblem says why a request is not authenticated, or "" when it is.
+// The reason goes to the request log, never to the client, which gets
+// Command's bare 401.
+func (s *Server) authProblem(r *http.Request, scheme string) string {
+	switch {
+	case r.Header.Get("Authorization") == "":
+		return "no Authorization header"
+	case s.cfg.Auth.basic() && strings.EqualFold(scheme, "Basic"):
+		return authenticate(r, s.cfg.Users)
+	case s.cfg.Auth.oauth() && strings.EqualFold(scheme, "Bearer"):
+		token, _ := bearerToken(r)
+		if !s.oauth.Valid(token) {
+			return "the bearer token is unknown or expired (tokens come from POST /_mock/oauth/token)"
+		}
+		return ""
+	}
+	return fmt.Sprintf("the %s scheme is not enabled (--auth %s)", scheme, s.cfg.Auth)
 }
 
 // requireKeyfactorHeaders enforces the mandatory x-keyfactor-requested-with

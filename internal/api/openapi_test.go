@@ -321,30 +321,17 @@ type oaClient struct {
 	app *app.App
 }
 
-// oaNewServer starts the mock (built-in fixtures, manual job mode) behind
-// the validator; cfg nil means api.DefaultConfig(), and opts change the
-// app options.
-func oaNewServer(t testing.TB, cfg *api.Config, opts ...func(*app.Options)) *oaClient {
+// oaNewServer starts the mock (newServer, in the manual job mode); cfg
+// nil means api.DefaultConfig(), and opts change the app options.
+func oaNewServer(t testing.TB, cfg *api.Config, opts ...srvOpt) *oaClient {
 	t.Helper()
-	c := api.DefaultConfig()
+	var all []srvOpt
 	if cfg != nil {
-		c = *cfg
+		c := *cfg
+		all = append(all, func(o *app.Options) { o.API = c })
 	}
-	o := app.Options{DBPath: filepath.Join(t.TempDir(), "t.db"), API: c}
-	for _, f := range opts {
-		f(&o)
-	}
-	a, err := app.New(context.Background(), o)
-	if err != nil {
-		t.Fatalf("app.New: %v", err)
-	}
-	v := newValidator(t, a.Handler, c.BasePath)
-	srv := httptest.NewServer(v)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = a.Close() // some tests close the store themselves
-	})
-	return &oaClient{t: t, url: srv.URL, v: v, app: a}
+	s := newServer(t, append(all, opts...)...)
+	return &oaClient{t: t, url: s.URL, v: s.v, app: s.App}
 }
 
 type oaResponse struct {
@@ -777,7 +764,7 @@ func TestOpenAPI_ValidatorExercisesEveryOperation(t *testing.T) {
 	// --- Failures: with its store closed the mock answers 500 (and the
 	// health check 503); the validator checks every GET's answer.
 	broken := oaNewServer(t, nil)
-	if err := broken.app.Store.Close(); err != nil {
+	if err := broken.app.Mock.Store().Close(); err != nil {
 		t.Fatalf("close store: %v", err)
 	}
 	broken.want(503, "GET", "/_mock/health", nil)

@@ -17,17 +17,20 @@ const (
 )
 
 // listOptions reads the paging, sorting and filter parameters of a list
-// endpoint. Clients send them two ways: v10-era SDKs as pq.queryString,
-// pq.pageReturned…, v25 as QueryString, PageReturned…; keys match
-// case-insensitively and the pq. form wins when both are present, as in
-// ASP.NET model binding.
+// endpoint. Clients send them in several spellings: v10-era SDKs as
+// pq.queryString, pq.pageReturned… (cstquery.*, certificateStoreQuery.*,
+// query.* and sq.* on other endpoints), v25 as QueryString,
+// PageReturned…. Keys match case-insensitively, bare or after any one
+// prefix, and a prefixed key wins over a bare one, as in ASP.NET model
+// binding.
 func listOptions(r *http.Request) (store.ListOptions, error) {
 	opts := store.ListOptions{Page: defaultPage, Limit: defaultLimit}
 	params := map[string]string{}
 	prefixed := map[string]bool{}
 	for key, values := range r.URL.Query() {
 		k := strings.ToLower(key)
-		name, isPrefixed := strings.CutPrefix(k, "pq.")
+		name := unprefixed(k)
+		isPrefixed := name != k
 		if len(values) == 0 || (prefixed[name] && !isPrefixed) {
 			continue
 		}

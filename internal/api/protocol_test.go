@@ -376,7 +376,7 @@ func TestProtocol_ProductVersionOnEveryResponse(t *testing.T) {
 func TestProtocol_StoreFailureIsAGeneric500(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t)
-	if err := s.App.Store.Close(); err != nil {
+	if err := s.App.Mock.Store().Close(); err != nil {
 		t.Fatalf("close store: %v", err)
 	}
 	r := s.get(t, kf("/Agents"))

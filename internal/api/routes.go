@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -16,53 +17,118 @@ type route struct {
 	method  string
 	pattern string
 	handler http.HandlerFunc
+	params  params // the query parameters it reads
 }
+
+// params are the query parameters a route reads. Command ignores any
+// other parameter; the mock does too, but says so (see checkParams).
+type params struct {
+	list  bool     // the listing parameters (see listOptions), bare or under any one prefix
+	names []string // others, matched case-insensitively
+}
+
+// listing is the parameters of a list endpoint, plus extra names.
+func listing(extra ...string) params { return params{list: true, names: extra} }
+
+// named is a fixed set of parameters.
+func named(names ...string) params { return params{names: names} }
 
 // keyfactorRoutes is the whole Keyfactor API surface of the mock.
 func (s *Server) keyfactorRoutes() []route {
 	return []route{
-		{http.MethodGet, "/Status/Endpoints", s.handleStatusEndpoints},
+		{http.MethodGet, "/Status/Endpoints", s.handleStatusEndpoints, params{}},
 
-		{http.MethodGet, "/Agents", s.handleAgentList},
-		{http.MethodGet, "/Agents/{id}", s.handleAgentGet},
-		{http.MethodDelete, "/Agents/{id}", s.handleAgentDelete},
-		{http.MethodPost, "/Agents/Approve", s.handleAgentsAction((*store.Store).ApproveAgents)},
-		{http.MethodPost, "/Agents/Disapprove", s.handleAgentsAction((*store.Store).DisapproveAgents)},
-		{http.MethodPost, "/Agents/Reset", s.handleAgentsAction((*store.Store).ResetAgents)},
-		{http.MethodPost, "/Agents/{id}/Reset", s.handleAgentReset},
-		{http.MethodPost, "/Agents/{id}/FetchLogs", s.handleAgentFetchLogs},
-		{http.MethodPost, "/Agents/SetAuthCertificateReenrollment", s.handleSetReenrollment},
+		{http.MethodGet, "/Agents", s.handleAgentList, listing()},
+		{http.MethodGet, "/Agents/{id}", s.handleAgentGet, params{}},
+		{http.MethodDelete, "/Agents/{id}", s.handleAgentDelete, named("force")},
+		{http.MethodPost, "/Agents/Approve", s.handleAgentsAction((*store.Store).ApproveAgents), params{}},
+		{http.MethodPost, "/Agents/Disapprove", s.handleAgentsAction((*store.Store).DisapproveAgents), params{}},
+		{http.MethodPost, "/Agents/Reset", s.handleAgentsAction((*store.Store).ResetAgents), params{}},
+		{http.MethodPost, "/Agents/{id}/Reset", s.handleAgentReset, params{}},
+		{http.MethodPost, "/Agents/{id}/FetchLogs", s.handleAgentFetchLogs, params{}},
+		{http.MethodPost, "/Agents/SetAuthCertificateReenrollment", s.handleSetReenrollment, params{}},
 
-		{http.MethodGet, "/JobTypes/Custom", s.handleJobTypeList},
-		{http.MethodGet, "/JobTypes/Custom/{id}", s.handleJobTypeGet},
-		{http.MethodPost, "/JobTypes/Custom", s.handleJobTypeCreate},
-		{http.MethodPut, "/JobTypes/Custom", s.handleJobTypeUpdate},
-		{http.MethodDelete, "/JobTypes/Custom/{id}", s.handleJobTypeDelete},
+		{http.MethodGet, "/JobTypes/Custom", s.handleJobTypeList, listing()},
+		{http.MethodGet, "/JobTypes/Custom/{id}", s.handleJobTypeGet, params{}},
+		{http.MethodPost, "/JobTypes/Custom", s.handleJobTypeCreate, params{}},
+		{http.MethodPut, "/JobTypes/Custom", s.handleJobTypeUpdate, params{}},
+		{http.MethodDelete, "/JobTypes/Custom/{id}", s.handleJobTypeDelete, params{}},
 
-		{http.MethodPost, "/OrchestratorJobs/Custom", s.handleJobSchedule},
-		{http.MethodPost, "/OrchestratorJobs/Custom/Bulk", s.handleJobBulk},
-		{http.MethodGet, "/OrchestratorJobs/ScheduledJobs", s.handleScheduledJobList},
-		{http.MethodGet, "/OrchestratorJobs/JobHistory", s.handleJobHistory},
-		{http.MethodGet, "/OrchestratorJobs/JobStatus/Data", s.handleJobData},
-		{http.MethodPost, "/OrchestratorJobs/Acknowledge", s.handleRuns((*store.Store).AcknowledgeRuns)},
-		{http.MethodPost, "/OrchestratorJobs/Reschedule", s.handleRuns((*store.Store).RescheduleRuns)},
-		{http.MethodPost, "/OrchestratorJobs/Unschedule", s.handleUnschedule},
+		{http.MethodPost, "/OrchestratorJobs/Custom", s.handleJobSchedule, params{}},
+		{http.MethodPost, "/OrchestratorJobs/Custom/Bulk", s.handleJobBulk, params{}},
+		{http.MethodGet, "/OrchestratorJobs/ScheduledJobs", s.handleScheduledJobList, listing()},
+		{http.MethodGet, "/OrchestratorJobs/JobHistory", s.handleJobHistory, listing()},
+		{http.MethodGet, "/OrchestratorJobs/JobStatus/Data", s.handleJobData, named("jobHistoryId")},
+		{http.MethodPost, "/OrchestratorJobs/Acknowledge", s.handleRuns((*store.Store).AcknowledgeRuns), params{}},
+		{http.MethodPost, "/OrchestratorJobs/Reschedule", s.handleRuns((*store.Store).RescheduleRuns), params{}},
+		{http.MethodPost, "/OrchestratorJobs/Unschedule", s.handleUnschedule, params{}},
 	}
 }
 
 // keyfactorRouter builds the router for paths under the base path. Its
 // middleware runs for every Keyfactor path, unknown ones included, in
-// Command's order: authentication, then the Keyfactor headers.
+// Command's order: authentication, then the Keyfactor headers; then the
+// job runs that have fallen due complete, once per request, before the
+// handler reads or writes.
 func (s *Server) keyfactorRouter() chi.Router {
 	r := chi.NewRouter()
-	r.Use(s.recordJournal, s.applyFaults, s.requireAuth, s.requireKeyfactorHeaders)
+	r.Use(s.recordJournal, s.applyFaults, s.requireAuth, s.requireKeyfactorHeaders, s.runDue)
 	s.routes = s.keyfactorRoutes()
 	for _, rt := range s.routes {
-		r.Method(rt.method, strings.ToLower(rt.pattern), rt.handler)
+		r.Method(rt.method, strings.ToLower(rt.pattern), s.checkParams(rt))
 	}
 	r.NotFound(s.handleNoEndpoint)
 	r.MethodNotAllowed(s.methodNotAllowed(r))
 	return r
+}
+
+// runDue completes the job runs that have fallen due (see mock.RunDue).
+func (s *Server) runDue(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.mock.RunDue(r.Context()); err != nil {
+			writeError(w, r, s.logger, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// listKeys are the listing parameters, lower-cased, without a prefix.
+var listKeys = []string{"querystring", "pagereturned", "returnlimit", "sortfield", "sortascending"}
+
+// checkParams wraps a route's handler: a query parameter the route does
+// not read is ignored, as Command ignores it, but named in an
+// x-mockcommand-warning response header and in the request's journal
+// entry, so that a contract test notices a misspelled QeuryString.
+func (s *Server) checkParams(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ignored []string
+		for key := range r.URL.Query() {
+			k := strings.ToLower(key)
+			if slices.ContainsFunc(rt.params.names, func(n string) bool { return strings.EqualFold(n, k) }) {
+				continue
+			}
+			if rt.params.list && slices.Contains(listKeys, unprefixed(k)) {
+				continue
+			}
+			ignored = append(ignored, key)
+		}
+		slices.Sort(ignored)
+		for _, key := range ignored {
+			noteOf(r).warn(w, fmt.Sprintf("ignored query parameter %q: %s %s does not read it", key, rt.method, rt.pattern))
+		}
+		rt.handler(w, r)
+	})
+}
+
+// unprefixed strips one "prefix." from a parameter key: pq.queryString,
+// cstquery.queryString and certificateStoreQuery.queryString all bind to
+// QueryString, as in ASP.NET model binding.
+func unprefixed(key string) string {
+	if _, name, ok := strings.Cut(key, "."); ok && name != "" && !strings.Contains(name, ".") {
+		return name
+	}
+	return key
 }
 
 // methodNotAllowed answers 405 with an Allow header listing the methods

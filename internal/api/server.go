@@ -11,9 +11,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/mockcommand/mockcommand/internal/clock"
 	"github.com/mockcommand/mockcommand/internal/fault"
 	"github.com/mockcommand/mockcommand/internal/journal"
+	"github.com/mockcommand/mockcommand/internal/mock"
 	"github.com/mockcommand/mockcommand/internal/oauth"
 	"github.com/mockcommand/mockcommand/internal/store"
 )
@@ -27,16 +27,6 @@ type Config struct {
 	MaxBodyBytes   int64    // request bodies above this get 413
 	AdminToken     string   // when set, /_mock/ routes (but health) need "Authorization: Bearer <token>"
 	NoCache        bool     // disable the response cache of GET /Agents and GET /JobTypes/Custom
-}
-
-// Deps are the parts of the mock the handler works on.
-type Deps struct {
-	Store    *store.Store
-	Clock    *clock.Clock
-	Journal  *journal.Journal
-	Faults   *fault.Set
-	Fixtures func() (store.Fixtures, error) // what POST /_mock/reset returns to
-	OAuth    *oauth.Server                  // the token service, when the auth mode takes bearer tokens
 }
 
 // Normalize checks the configuration and puts the base path in canonical
@@ -79,17 +69,16 @@ type Server struct {
 	cfg     Config
 	base    string // lower-cased base path without a trailing slash
 	logger  *slog.Logger
+	mock    *mock.Mock // the mock's controls: every /_mock route goes through them
 	store   *store.Store
-	clock   *clock.Clock
 	journal *journal.Journal
 	faults  *fault.Set
-	fixture func() (store.Fixtures, error)
 	keyfac  chi.Router
 	admin   chi.Router
 	handler http.Handler
 	routes  []route
 	cache   *responseCache // nil when disabled
-	oauth   *oauth.Server
+	oauth   *oauth.Server  // nil unless the auth mode takes bearer tokens
 
 	stopDelays     chan struct{} // closed by StopDelays
 	stopDelaysOnce sync.Once
@@ -100,18 +89,19 @@ type Server struct {
 // of minutes does not hold the shutdown.
 func (s *Server) StopDelays() { s.stopDelaysOnce.Do(func() { close(s.stopDelays) }) }
 
-// NewServer builds the handler. Every dependency comes in here.
-func NewServer(logger *slog.Logger, cfg Config, deps Deps) *Server {
+// NewServer builds the handler over the mock m. tokens is the OAuth token
+// service, nil unless cfg.Auth takes bearer tokens. Every dependency comes
+// in here.
+func NewServer(logger *slog.Logger, cfg Config, m *mock.Mock, tokens *oauth.Server) *Server {
 	s := &Server{
 		cfg:     cfg,
 		base:    strings.TrimSuffix(strings.ToLower(cfg.BasePath), "/"),
 		logger:  logger,
-		store:   deps.Store,
-		clock:   deps.Clock,
-		journal: deps.Journal,
-		faults:  deps.Faults,
-		fixture: deps.Fixtures,
-		oauth:   deps.OAuth,
+		mock:    m,
+		store:   m.Store(),
+		journal: m.Journal(),
+		faults:  m.Faults(),
+		oauth:   tokens,
 
 		stopDelays: make(chan struct{}),
 	}
@@ -145,7 +135,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	lower := strings.ToLower(path)
 	rest, ok := strings.CutPrefix(lower, s.base)
 	if !ok || (rest != "" && rest[0] != '/') {
-		s.admin.ServeHTTP(w, r) // answers 404 in Command's shape
+		s.handleOutsideBase(w, r)
 		return
 	}
 	if len(rest) > 1 {

@@ -91,6 +91,10 @@ type Set struct {
 	seq   int64
 }
 
+// MaxRules is how many rules a Set holds at most: every request is
+// matched against each of them.
+const MaxRules = 100
+
 // Add validates r and appends it, returning it with its Id.
 func (s *Set) Add(r Rule) (Rule, error) {
 	if err := r.Validate(); err != nil {
@@ -98,6 +102,9 @@ func (s *Set) Add(r Rule) (Rule, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.rules) >= MaxRules {
+		return Rule{}, fmt.Errorf("there are already %d fault rules, the most the mock keeps; delete some first", MaxRules)
+	}
 	s.seq++
 	r.Id, r.Matched, r.Applied = s.seq, 0, 0
 	r.Headers = maps.Clone(r.Headers) // the caller's map stays the caller's

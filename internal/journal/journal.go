@@ -3,26 +3,31 @@
 package journal
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mockcommand/mockcommand/internal/model"
 )
 
 // Entry is one recorded request and its answer.
 type Entry struct {
 	Id           int64
-	Time         time.Time // from the mock's clock, when the request arrived
+	Time         model.Time // from the mock's clock, when the request arrived (millisecond precision)
 	Method       string
 	Path         string
 	Query        string              // the raw query string
 	Headers      map[string][]string // canonical names; credentials redacted
 	Body         string              // up to MaxBody bytes
-	Status       int
-	ResponseBody string // up to MaxResponseBody bytes
+	Status       int                 // 0 when a fault dropped the connection
+	ResponseBody string              // up to MaxResponseBody bytes
 	DurationMs   float64
-	Truncated    bool // Body was cut at MaxBody or ResponseBody at MaxResponseBody
+	Truncated    bool     // Body was cut at MaxBody or ResponseBody at MaxResponseBody
+	Fault        int64    // the fault rule that acted on the request, 0 when none did
+	Warnings     []string // what the mock noticed but Command lets pass, such as ignored query parameters
 }
 
 // MaxBody is how much of each request body is kept.
@@ -51,6 +56,7 @@ type Journal struct {
 	bytes    int     // body bytes held
 	maxBytes int
 	seq      int64
+	added    chan struct{} // closed and replaced by every Add (see Wait)
 }
 
 // New returns a journal keeping at most size entries (size >= 1) that hold
@@ -59,16 +65,16 @@ func New(size, maxBytes int) *Journal {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
 	}
-	return &Journal{entries: make([]Entry, max(size, 1)), sizes: make([]int, max(size, 1)), maxBytes: maxBytes}
+	return &Journal{entries: make([]Entry, max(size, 1)), sizes: make([]int, max(size, 1)), maxBytes: maxBytes, added: make(chan struct{})}
 }
-
-// Size is the journal's capacity in entries.
-func (j *Journal) Size() int { return len(j.entries) }
 
 // entryBytes estimates the memory an entry holds: its strings, and its
 // headers with some overhead per value.
 func entryBytes(e *Entry) int {
 	n := 256 + len(e.Path) + len(e.Query) + len(e.Body) + len(e.ResponseBody)
+	for _, w := range e.Warnings {
+		n += len(w) + 16
+	}
 	for k, vs := range e.Headers {
 		n += len(k)
 		for _, v := range vs {
@@ -93,7 +99,35 @@ func (j *Journal) Add(e Entry) int64 {
 	j.entries[at], j.sizes[at] = e, size
 	j.n++
 	j.bytes += size
+	close(j.added)
+	j.added = make(chan struct{})
 	return e.Id
+}
+
+// Last is the id of the newest entry ever added (0 before the first).
+func (j *Journal) Last() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.seq
+}
+
+// Wait returns once an entry with an id above after has been added, or
+// when ctx ends (then with its error): a live view waits here instead of
+// polling.
+func (j *Journal) Wait(ctx context.Context, after int64) error {
+	for {
+		j.mu.Lock()
+		seq, added := j.seq, j.added
+		j.mu.Unlock()
+		if seq > after {
+			return nil
+		}
+		select {
+		case <-added:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 func (j *Journal) dropOldest() {
@@ -113,11 +147,13 @@ func (j *Journal) Clear() {
 
 // Filter selects entries. Zero fields match everything.
 type Filter struct {
-	Method string    // case-insensitive
-	Path   string    // case-insensitive; '*' matches any run of characters
-	Since  time.Time // entries at or after
-	Until  time.Time // entries before
-	Status int
+	Method  string    // case-insensitive
+	Path    string    // case-insensitive; '*' matches any run of characters
+	Since   time.Time // entries at or after
+	Until   time.Time // entries before
+	Status  int
+	AfterId int64 // entries with a greater id (newer than one already seen)
+	Faulted bool  // only entries a fault rule acted on
 }
 
 func (f Filter) match(e *Entry) bool {
@@ -125,7 +161,9 @@ func (f Filter) match(e *Entry) bool {
 		(f.Path == "" || Match(f.Path, e.Path)) &&
 		(f.Since.IsZero() || !e.Time.Before(f.Since)) &&
 		(f.Until.IsZero() || e.Time.Before(f.Until)) &&
-		(f.Status == 0 || f.Status == e.Status)
+		(f.Status == 0 || f.Status == e.Status) &&
+		e.Id > f.AfterId &&
+		(!f.Faulted || e.Fault != 0)
 }
 
 // List returns the entries matching f, oldest first, skipping offset and
@@ -141,6 +179,7 @@ func (j *Journal) List(f Filter, offset, limit int) (page []Entry, total int) {
 		}
 		if total >= offset && (limit <= 0 || len(page) < limit) {
 			c := *e
+			c.Warnings = slices.Clone(e.Warnings)
 			c.Headers = make(map[string][]string, len(e.Headers)) // callers may change theirs
 			for k, vs := range e.Headers {
 				c.Headers[k] = slices.Clone(vs)

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/mockcommand/mockcommand/internal/journal"
+	"github.com/mockcommand/mockcommand/internal/model"
 )
 
 func TestJournal_RingKeepsTheNewest(t *testing.T) {
 	j := journal.New(3, 0)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 5 {
-		j.Add(journal.Entry{Method: "GET", Path: fmt.Sprintf("/p%d", i), Time: t0.Add(time.Duration(i) * time.Second)})
+		j.Add(journal.Entry{Method: "GET", Path: fmt.Sprintf("/p%d", i), Time: model.NewTime(t0.Add(time.Duration(i) * time.Second))})
 	}
 	page, total := j.List(journal.Filter{}, 0, 0)
 	if total != 3 || len(page) != 3 {

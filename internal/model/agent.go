@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -54,16 +53,6 @@ type AgentJobType struct {
 	JobTypeId              string
 }
 
-// NormalizeGUID parses a GUID in any form uuid.Parse accepts and returns
-// it in Command's canonical lower-case form.
-func NormalizeGUID(id string) (string, error) {
-	u, err := uuid.Parse(strings.TrimSpace(id))
-	if err != nil {
-		return "", fmt.Errorf("%q is not a GUID", id)
-	}
-	return u.String(), nil
-}
-
 // Normalize checks an agent given as a fixture or through the admin API and
 // fills what may be omitted: a missing AgentId is generated, a missing
 // LastSeen is now, capabilities are trimmed and de-duplicated
@@ -80,7 +69,7 @@ func (a *Agent) Normalize(now time.Time) error {
 		a.AgentId = id
 	}
 	if a.Status < 1 || a.Status > 4 {
-		return Errorf(Invalid, "Status %d is not an agent status; use 1 (New), 2 (Approved) or 3 (Disapproved).", a.Status)
+		return Errorf(Invalid, "Status %d is not an agent status; use 1 (New), 2 (Approved), 3 (Disapproved) or 4 (in Command's enum but undocumented).", a.Status)
 	}
 	if a.AgentPlatform < 0 || a.AgentPlatform > 7 {
 		return Errorf(Invalid, "AgentPlatform %d is not a platform; use 0 to 7 (7 is the Universal Orchestrator).", a.AgentPlatform)

@@ -18,6 +18,7 @@ const (
 	InvalidSort              // unknown sort field: 400 with its own error code
 	InvalidQuery             // a query-language error: 400 with its own error code
 	Malformed                // the body is not valid JSON of the right shape: 400
+	Unavailable              // the mock's own files or state stop it (fixtures that no longer load): 500, with the message
 )
 
 // Error is an error with a kind and a message fit for a client.

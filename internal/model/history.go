@@ -19,10 +19,11 @@ const (
 	JobResultFailure = 4
 )
 
-// IsJobResult reports whether r is one of the job results above.
+// IsJobResult reports whether r is a result a finished run can have:
+// Success, Warning or Failure (Unknown is a run that has not finished).
 func IsJobResult(r int) bool {
 	switch r {
-	case JobResultUnknown, JobResultSuccess, JobResultWarning, JobResultFailure:
+	case JobResultSuccess, JobResultWarning, JobResultFailure:
 		return true
 	}
 	return false

@@ -18,15 +18,6 @@ type Scalar struct {
 // S returns a set Scalar holding v.
 func S(v string) Scalar { return Scalar{Value: v, Set: true} }
 
-// Ptr returns the value as a *string, nil when unset.
-func (s Scalar) Ptr() *string {
-	if !s.Set {
-		return nil
-	}
-	v := s.Value
-	return &v
-}
-
 // MarshalJSON writes a string or null.
 func (s Scalar) MarshalJSON() ([]byte, error) {
 	if !s.Set {

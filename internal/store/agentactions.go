@@ -9,19 +9,15 @@ import (
 	"github.com/mockcommand/mockcommand/internal/model"
 )
 
-// resolveAgents normalises ids and checks that every one exists. Malformed
-// or unknown ids are one Invalid error listing them; nothing is changed.
+// resolveAgents checks that every id (a canonical GUID) names an agent.
+// Unknown ids are one Invalid error listing them; nothing is changed.
 func resolveAgents(ctx context.Context, tx *Tx, ids []string) ([]string, error) {
 	if len(ids) == 0 {
 		return nil, model.Errorf(model.Invalid, "The body must be a non-empty JSON array of orchestrator ids.")
 	}
 	out := make([]string, 0, len(ids))
 	var missing []string
-	for i, raw := range ids {
-		id, err := model.NormalizeGUID(raw)
-		if err != nil {
-			return nil, model.Errorf(model.Invalid, "Item %d: %s.", i, err)
-		}
+	for _, id := range ids {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM agents WHERE agent_id = ?`, id).Scan(&n); err != nil {
 			return nil, fmt.Errorf("find agent %s: %w", id, err)
@@ -54,7 +50,8 @@ func (s *Store) ResetAgents(ctx context.Context, ids []string) error {
 	return s.setAgentStatus(ctx, ids, model.AgentNew, true)
 }
 
-// ResetAgent resets one agent named in a path: an unknown id is NotFound.
+// ResetAgent resets one agent named in a path (a canonical GUID): an
+// unknown id is NotFound.
 func (s *Store) ResetAgent(ctx context.Context, id string) error {
 	if err := s.readTx(ctx, func(tx *Tx) error { _, err := findAgent(ctx, tx, id); return err }); err != nil {
 		return err
@@ -84,7 +81,8 @@ func (s *Store) setAgentStatus(ctx context.Context, ids []string, status int, re
 }
 
 // FetchLogs schedules an immediate FetchLogs job on the agent named in a
-// path (unknown: NotFound). The agent must be approved and have LOGS.
+// path (a canonical GUID; unknown: NotFound). The agent must be approved
+// and have LOGS.
 func (s *Store) FetchLogs(ctx context.Context, id string) (model.JobResponse, error) {
 	var norm string
 	if err := s.readTx(ctx, func(tx *Tx) error {
@@ -115,7 +113,9 @@ func ParseReenrollment(s string) (int, bool) {
 
 // SetAuthCertificateReenrollment sets the agents' AuthCertificateReenrollment
 // to the status's name. Ids that are malformed or match no agent are
-// returned as failed; the others are updated.
+// returned as failed, as given (Command lists them in
+// FailedOrchestratorIds rather than refusing the request); the others are
+// updated.
 func (s *Store) SetAuthCertificateReenrollment(ctx context.Context, ids []string, status int) (failed []string, err error) {
 	failed = []string{}
 	err = s.writeTx(ctx, func(tx *Tx, now time.Time) error {
@@ -138,7 +138,7 @@ func (s *Store) SetAuthCertificateReenrollment(ctx context.Context, ids []string
 	return failed, err
 }
 
-// DeleteAgent removes an agent. An agent with jobs or job history is only
+// DeleteAgent removes an agent (id: a canonical GUID). An agent with jobs or job history is only
 // deleted with force, which deletes those too (Command's
 // DELETE /Agents/{id}?force=true).
 func (s *Store) DeleteAgent(ctx context.Context, id string, force bool) error {
@@ -183,7 +183,7 @@ func (s *Store) CreateAgent(ctx context.Context, a model.Agent) (model.Agent, er
 	})
 }
 
-// UpdateAgent loads agent id, lets change edit it and stores the result in
+// UpdateAgent loads agent id (a canonical GUID), lets change edit it and stores the result in
 // one write transaction, so two concurrent updates cannot undo each other.
 // An unknown id is NotFound; change may not alter the AgentId.
 func (s *Store) UpdateAgent(ctx context.Context, id string, change func(*model.Agent) error) (model.Agent, error) {

@@ -15,13 +15,9 @@ const agentColumns = `a.agent_id, a.client_machine, a.username, a.platform, a.ve
 	a.auth_cert_reenrollment, a.last_thumbprint_used, a.last_error_code, a.last_error_message`
 
 // ListAgents returns one page of agents matching opts, with JobTypes derived
-// from each agent's capabilities. It first completes the runs that are due
-// (they move LastSeen); the list itself is one SQL statement: filter, sort
-// and page all run in SQLite.
+// from each agent's capabilities. The list is one SQL statement: filter,
+// sort and page all run in SQLite.
 func (s *Store) ListAgents(ctx context.Context, opts ListOptions) ([]model.Agent, error) {
-	if err := s.RunDueJobs(ctx); err != nil {
-		return nil, err
-	}
 	where, order, args, err := agentResource.listSQL(opts, s.now())
 	if err != nil {
 		return nil, err
@@ -37,12 +33,8 @@ func (s *Store) ListAgents(ctx context.Context, opts ListOptions) ([]model.Agent
 	return agents, s.deriveJobTypes(ctx, agents)
 }
 
-// GetAgent returns one agent, or a NotFound error, after completing the
-// runs that are due.
+// GetAgent returns one agent by id (a canonical GUID), or NotFound.
 func (s *Store) GetAgent(ctx context.Context, id string) (model.Agent, error) {
-	if err := s.RunDueJobs(ctx); err != nil {
-		return model.Agent{}, err
-	}
 	var a model.Agent
 	err := s.readTx(ctx, func(tx *Tx) error {
 		var err error
@@ -57,13 +49,9 @@ func (s *Store) GetAgent(ctx context.Context, id string) (model.Agent, error) {
 	return list[0], err
 }
 
-// findAgent loads one agent by id (any GUID spelling) or returns NotFound.
+// findAgent loads one agent by id (a canonical GUID) or returns NotFound.
 func findAgent(ctx context.Context, tx *Tx, id string) (model.Agent, error) {
-	norm, err := model.NormalizeGUID(id)
-	if err != nil {
-		return model.Agent{}, model.Errorf(model.NotFound, "Agent %q was not found: the id is not a GUID.", id)
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+agentColumns+` FROM agents a WHERE a.agent_id = ?`, norm)
+	rows, err := tx.QueryContext(ctx, `SELECT `+agentColumns+` FROM agents a WHERE a.agent_id = ?`, id)
 	if err != nil {
 		return model.Agent{}, fmt.Errorf("find agent: %w", err)
 	}
@@ -72,7 +60,7 @@ func findAgent(ctx context.Context, tx *Tx, id string) (model.Agent, error) {
 		return model.Agent{}, err
 	}
 	if len(agents) == 0 {
-		return model.Agent{}, model.Errorf(model.NotFound, "Agent with id %s was not found.", norm)
+		return model.Agent{}, model.Errorf(model.NotFound, "Agent with id %s was not found.", id)
 	}
 	return agents[0], nil
 }

@@ -20,7 +20,7 @@ func benchStore(b *testing.B, n int) *store.Store {
 	b.Helper()
 	st := mustOpenStore(b)
 	start := time.Now()
-	if err := st.Reset(context.Background(), store.Fixtures{Agents: fixturegen.Agents(n, 1)}); err != nil {
+	if err := st.Reset(context.Background(), model.Fixtures{Agents: fixturegen.Agents(n, 1)}, "bench"); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d agents in %v", n, time.Since(start).Round(time.Millisecond))
@@ -66,7 +66,7 @@ func BenchmarkListAgentsDeepPage(b *testing.B) {
 // are already decoded (start-up overlaps this with decoding: see
 // BenchmarkStartupSeed in fixtures).
 func BenchmarkSeed(b *testing.B) {
-	f := store.Fixtures{Agents: fixturegen.Agents(100_000, 1)}
+	f := model.Fixtures{Agents: fixturegen.Agents(100_000, 1)}
 	if err := f.Normalize(testNow); err != nil { // as fixtures.Load does
 		b.Fatal(err)
 	}
@@ -91,14 +91,14 @@ func BenchmarkSeed(b *testing.B) {
 // BenchmarkReset measures POST /_mock/reset's store work with 100k agents
 // already stored: clear everything, then seed again.
 func BenchmarkReset(b *testing.B) {
-	f := store.Fixtures{Agents: fixturegen.Agents(100_000, 1)}
+	f := model.Fixtures{Agents: fixturegen.Agents(100_000, 1)}
 	if err := f.Normalize(testNow); err != nil {
 		b.Fatal(err)
 	}
 	st := mustOpenStore(b)
 	ctx := context.Background()
 	for b.Loop() {
-		if err := st.Reset(ctx, f); err != nil {
+		if err := st.Reset(ctx, f, "bench"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -126,17 +126,17 @@ func BenchmarkScheduleJob(b *testing.B) {
 func BenchmarkScheduleJobParallel(b *testing.B) {
 	for _, mode := range []struct {
 		name   string
-		policy store.JobPolicy
-	}{{"manual", store.JobPolicy{}}, {"immediate", store.JobPolicy{Immediate: true}}} {
+		policy store.RunPolicy
+	}{{"manual", store.RunPolicy{}}, {"immediate", store.RunPolicy{All: true}}} {
 		b.Run(mode.name, func(b *testing.B) {
 			st := jobFixture(b)
-			st.SetJobPolicy(mode.policy)
+			st.SetRunPolicy(mode.policy)
 			ctx := context.Background()
 			in := store.ScheduleJobInput{AgentId: idA, JobTypeName: "RebootHost", JobFields: map[string]model.Scalar{"Host": model.S("web01")}}
 			b.SetParallelism(16) // 16 x GOMAXPROCS(2) = 32 goroutines
 			b.ReportAllocs()
 			b.ResetTimer()
-			ops0, commits0 := st.WriteStats()
+			ops0, commits0 := store.WriteStats(st)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					if _, err := st.ScheduleJob(ctx, in); err != nil {
@@ -145,7 +145,7 @@ func BenchmarkScheduleJobParallel(b *testing.B) {
 					}
 				}
 			})
-			ops, commits := st.WriteStats()
+			ops, commits := store.WriteStats(st)
 			b.ReportMetric(float64(ops-ops0)/float64(max(commits-commits0, 1)), "ops/commit")
 		})
 	}

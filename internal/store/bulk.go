@@ -10,52 +10,29 @@ import (
 
 // BulkJobInput is a POST /OrchestratorJobs/Custom/Bulk request.
 type BulkJobInput struct {
-	OrchestratorIds []string
+	OrchestratorIds []string // canonical GUIDs
 	JobTypeName     string
 	Schedule        *model.Schedule
 	JobFields       map[string]model.Scalar
-}
-
-// BulkJobResponse is Command's BulkJobResponse.
-type BulkJobResponse struct {
-	OrchestratorJobPairs  []BulkJobPair
-	FailedOrchestratorIds []string
-	JobTypeName           string
-	Schedule              model.Schedule
-	JobFields             []model.JobField
-	RequestTimestamp      model.Time
-}
-
-// BulkJobPair is Command's BulkOrchestratorJobPair.
-type BulkJobPair struct {
-	JobId          string
-	OrchestratorId string
 }
 
 // ScheduleBulk schedules one job per orchestrator in one transaction.
 // Orchestrators that do not exist, are not approved or lack the job type's
 // capability are listed in FailedOrchestratorIds instead. A malformed id,
 // an unknown job type or bad job fields fail the whole request.
-func (s *Store) ScheduleBulk(ctx context.Context, in BulkJobInput) (BulkJobResponse, error) {
+func (s *Store) ScheduleBulk(ctx context.Context, in BulkJobInput) (model.BulkJobResponse, error) {
 	if strings.TrimSpace(in.JobTypeName) == "" {
-		return BulkJobResponse{}, model.Errorf(model.Invalid, "JobTypeName is required.")
+		return model.BulkJobResponse{}, model.Errorf(model.Invalid, "JobTypeName is required.")
 	}
 	if in.OrchestratorIds == nil {
-		return BulkJobResponse{}, model.Errorf(model.Invalid, "OrchestratorIds is required.")
+		return model.BulkJobResponse{}, model.Errorf(model.Invalid, "OrchestratorIds is required.")
 	}
-	ids := make([]string, len(in.OrchestratorIds))
-	for i, raw := range in.OrchestratorIds {
-		id, err := model.NormalizeGUID(raw)
-		if err != nil {
-			return BulkJobResponse{}, model.Errorf(model.Invalid, "OrchestratorIds[%d]: %s.", i, err)
-		}
-		ids[i] = id
-	}
+	ids := in.OrchestratorIds
 	sched, err := model.NormalizeSchedule(in.Schedule)
 	if err != nil {
-		return BulkJobResponse{}, err
+		return model.BulkJobResponse{}, err
 	}
-	var resp BulkJobResponse
+	var resp model.BulkJobResponse
 	err = s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		if err := checkFirstRun(sched, now, "jobs"); err != nil {
 			return err
@@ -74,8 +51,8 @@ func (s *Store) ScheduleBulk(ctx context.Context, in BulkJobInput) (BulkJobRespo
 		if fields == nil {
 			fields = []model.JobField{}
 		}
-		resp = BulkJobResponse{
-			OrchestratorJobPairs: []BulkJobPair{}, FailedOrchestratorIds: []string{},
+		resp = model.BulkJobResponse{
+			OrchestratorJobPairs: []model.BulkJobPair{}, FailedOrchestratorIds: []string{},
 			JobTypeName: jt.JobTypeName, Schedule: sched, JobFields: fields, RequestTimestamp: model.NewTime(now),
 		}
 		seen := map[string]bool{}
@@ -97,7 +74,7 @@ func (s *Store) ScheduleBulk(ctx context.Context, in BulkJobInput) (BulkJobRespo
 			if err := s.storeJob(ctx, tx, &job, agent.clientMachine, now); err != nil {
 				return err
 			}
-			resp.OrchestratorJobPairs = append(resp.OrchestratorJobPairs, BulkJobPair{JobId: job.JobId, OrchestratorId: id})
+			resp.OrchestratorJobPairs = append(resp.OrchestratorJobPairs, model.BulkJobPair{JobId: job.JobId, OrchestratorId: id})
 		}
 		return nil
 	})

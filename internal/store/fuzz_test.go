@@ -31,7 +31,7 @@ func FuzzCompileQuery(f *testing.F) {
 		f.Add(q)
 	}
 	st := mustOpenStore(f)
-	mustReset(f, st, store.Fixtures{Agents: []model.Agent{agent(idA, "web01", 2, "LOGS"), agent(idB, "db01", 1)}})
+	mustReset(f, st, model.Fixtures{Agents: []model.Agent{agent(idA, "web01", 2, "LOGS"), agent(idB, "db01", 1)}})
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, q string) {
 		opts := store.ListOptions{Query: q, Page: 1, Limit: 5}

@@ -32,9 +32,9 @@ func mustOpenStore(tb testing.TB) *store.Store {
 }
 
 // mustReset seeds st with f.
-func mustReset(tb testing.TB, st *store.Store, f store.Fixtures) {
+func mustReset(tb testing.TB, st *store.Store, f model.Fixtures) {
 	tb.Helper()
-	if err := st.Reset(context.Background(), f); err != nil {
+	if err := st.Reset(context.Background(), f, "test"); err != nil {
 		tb.Fatalf("reset: %v", err)
 	}
 }

@@ -15,12 +15,8 @@ import (
 const runColumns = `h.id, h.agent_machine, h.job_id, h.schedule, h.job_type, h.operation_start,
 	h.operation_end, h.message, h.result, h.status, h.store_path`
 
-// ListJobHistory returns one page of job runs matching opts, after
-// completing the runs that are due.
+// ListJobHistory returns one page of job runs matching opts.
 func (s *Store) ListJobHistory(ctx context.Context, opts ListOptions) ([]model.JobHistory, error) {
-	if err := s.RunDueJobs(ctx); err != nil {
-		return nil, err
-	}
 	where, order, args, err := jobHistoryResource.listSQL(opts, s.now())
 	if err != nil {
 		return nil, err
@@ -30,9 +26,6 @@ func (s *Store) ListJobHistory(ctx context.Context, opts ListOptions) ([]model.J
 
 // JobResultData returns the data a completed run handed back.
 func (s *Store) JobResultData(ctx context.Context, historyID int64) (model.JobResultData, error) {
-	if err := s.RunDueJobs(ctx); err != nil {
-		return model.JobResultData{}, err
-	}
 	out := model.JobResultData{JobHistoryId: historyID}
 	err := s.readTx(ctx, func(tx *Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT data FROM job_history WHERE id = ?`, historyID).Scan(&out.Data)
@@ -231,15 +224,16 @@ func (s *Store) RescheduleRuns(ctx context.Context, ids []int64, q string) (int,
 			}
 			n++
 		}
-		return s.runDue(ctx, tx, now, "")
+		return nil
 	})
 	return n, err
 }
 
-// UnscheduleJobs removes the selected scheduled jobs (by JobId and/or a
-// ScheduledJobs query): they leave GET /OrchestratorJobs/ScheduledJobs and
-// their waiting runs are dropped. Unknown ids are an Invalid error. It
-// returns how many jobs were unscheduled.
+// UnscheduleJobs removes the selected scheduled jobs (by JobId, canonical
+// GUIDs, and/or a ScheduledJobs query): they leave GET
+// /OrchestratorJobs/ScheduledJobs and their waiting runs are dropped.
+// Unknown ids are an Invalid error. It returns how many jobs were
+// unscheduled.
 func (s *Store) UnscheduleJobs(ctx context.Context, jobIDs []string, q string) (int, error) {
 	var n int
 	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
@@ -248,13 +242,9 @@ func (s *Store) UnscheduleJobs(ctx context.Context, jobIDs []string, q string) (
 		}
 		selected := map[string]bool{}
 		var missing []string
-		for _, raw := range jobIDs {
-			id, err := model.NormalizeGUID(raw)
-			if err != nil {
-				return model.Errorf(model.Invalid, "JobIds: %s.", err)
-			}
+		for _, id := range jobIDs {
 			var state string
-			err = tx.QueryRowContext(ctx, `SELECT state FROM jobs WHERE job_id = ?`, id).Scan(&state)
+			err := tx.QueryRowContext(ctx, `SELECT state FROM jobs WHERE job_id = ?`, id).Scan(&state)
 			if err == sql.ErrNoRows {
 				missing = append(missing, id)
 				continue

@@ -15,7 +15,7 @@ import (
 
 // ScheduleJobInput is a POST /OrchestratorJobs/Custom request.
 type ScheduleJobInput struct {
-	AgentId     string
+	AgentId     string // a canonical GUID
 	JobTypeName string
 	Schedule    *model.Schedule // nil means Immediate
 	JobFields   map[string]model.Scalar
@@ -28,13 +28,7 @@ func (s *Store) ScheduleJob(ctx context.Context, in ScheduleJobInput) (model.Job
 	if strings.TrimSpace(in.JobTypeName) == "" {
 		return model.JobResponse{}, model.Errorf(model.Invalid, "JobTypeName is required.")
 	}
-	if strings.TrimSpace(in.AgentId) == "" {
-		return model.JobResponse{}, model.Errorf(model.Invalid, "AgentId is required.")
-	}
-	agentID, err := model.NormalizeGUID(in.AgentId)
-	if err != nil {
-		return model.JobResponse{}, model.Errorf(model.Invalid, "AgentId %s.", err)
-	}
+	agentID := in.AgentId
 	sched, err := model.NormalizeSchedule(in.Schedule)
 	if err != nil {
 		return model.JobResponse{}, err
@@ -120,19 +114,20 @@ func (s *Store) checkJobTarget(ctx context.Context, tx *Tx, agentID, jobTypeName
 }
 
 // storeJob inserts the job with its first run: Waiting, or, when the run
-// is due at once and the job policy covers it, already completed (one
-// insert instead of an insert and an update).
+// is due at once and the run policy completes it without delay, already
+// completed (one insert instead of an insert and an update).
 func (s *Store) storeJob(ctx context.Context, tx *Tx, j *model.JobResponse, clientMachine *string, now time.Time) error {
 	if err := insertJob(ctx, tx, j, clientMachine); err != nil {
 		return err
 	}
 	row := jobRow{id: j.JobId, agentID: j.OrchestratorId, agentMachine: clientMachine, jobType: j.JobTypeName, state: jobScheduled, schedule: j.Schedule}
 	due := j.Schedule.FirstRun(now)
-	c, auto := s.policy.Load().completionFor(j.JobTypeName)
-	if !auto || due.After(now) {
+	p := s.policy.Load()
+	c, auto := p.completionFor(j.JobTypeName)
+	if !auto || p.Delay > 0 || due.After(now) {
 		return insertRun(ctx, tx, row, due)
 	}
-	c = defaultCompletion(c, row, due)
+	c = orchestratorResult(c, row, due)
 	if err := insertRunAs(ctx, tx, row, due, &due, c); err != nil {
 		return err
 	}
@@ -158,11 +153,8 @@ func insertJob(ctx context.Context, tx *Tx, j *model.JobResponse, clientMachine 
 
 // ListScheduledJobs returns one page of the jobs that are still scheduled
 // (recurring jobs, and one-shot jobs that have not finished), in Command's
-// Job shape, after completing the runs that are due.
+// Job shape.
 func (s *Store) ListScheduledJobs(ctx context.Context, opts ListOptions) ([]model.ScheduledJob, error) {
-	if err := s.RunDueJobs(ctx); err != nil {
-		return nil, err
-	}
 	where, order, args, err := scheduledJobResource.listSQL(opts, s.now())
 	if err != nil {
 		return nil, err

@@ -14,7 +14,7 @@ import (
 
 func jobFixture(t testing.TB) *store.Store {
 	st := mustOpenStore(t)
-	mustReset(t, st, store.Fixtures{
+	mustReset(t, st, model.Fixtures{
 		Agents: []model.Agent{
 			agent(idA, "web01", 2, "LOGS", "rebootHOST"),
 			agent(idB, "web02", 1, "LOGS", "RebootHost"),
@@ -82,7 +82,6 @@ func TestScheduleJob_FailuresStoreNothing(t *testing.T) {
 		msg  string
 	}{
 		{"unknown agent", store.ScheduleJobInput{AgentId: idD, JobTypeName: "RebootHost", JobFields: ok}, "does not match any orchestrator"},
-		{"agent id not a GUID", store.ScheduleJobInput{AgentId: "web01", JobTypeName: "RebootHost", JobFields: ok}, `"web01" is not a GUID`},
 		{"agent not approved", store.ScheduleJobInput{AgentId: idB, JobTypeName: "RebootHost", JobFields: ok}, "is not approved: its Status is 1 (New)"},
 		{"missing capability", store.ScheduleJobInput{AgentId: idC, JobTypeName: "RebootHost", JobFields: ok}, `does not have the capability "RebootHost"`},
 		{"FetchLogs needs LOGS", store.ScheduleJobInput{AgentId: idC, JobTypeName: "FetchLogs"}, `capability "LOGS"`},

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,7 +30,7 @@ func (s *Store) ListJobTypes(ctx context.Context, opts ListOptions) ([]model.Job
 	return out, nil
 }
 
-// GetJobType returns one job type by id, or NotFound.
+// GetJobType returns one job type by id (a canonical GUID), or NotFound.
 func (s *Store) GetJobType(ctx context.Context, id string) (model.JobType, error) {
 	var jt model.JobType
 	err := s.readTx(ctx, func(tx *Tx) error {
@@ -56,7 +55,8 @@ func (s *Store) CreateJobType(ctx context.Context, jt model.JobType) (model.JobT
 }
 
 // UpdateJobType replaces the name, description and fields of the job type
-// jt.Id. An unknown id is NotFound; the built-in FetchLogs cannot change.
+// jt.Id (a canonical GUID). An unknown id is NotFound; the built-in
+// FetchLogs cannot change.
 func (s *Store) UpdateJobType(ctx context.Context, jt model.JobType) (model.JobType, error) {
 	if err := jt.Validate(); err != nil {
 		return model.JobType{}, err
@@ -75,8 +75,8 @@ func (s *Store) UpdateJobType(ctx context.Context, jt model.JobType) (model.JobT
 	return jt, err
 }
 
-// DeleteJobType removes a custom job type. Jobs already scheduled with it
-// keep their job type name.
+// DeleteJobType removes a custom job type (id: a canonical GUID). Jobs
+// already scheduled with it keep their job type name.
 func (s *Store) DeleteJobType(ctx context.Context, id string) error {
 	return s.writeTx(ctx, func(tx *Tx, _ time.Time) error {
 		old, err := findJobType(ctx, tx, id)
@@ -89,7 +89,6 @@ func (s *Store) DeleteJobType(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM job_types WHERE id = ?`, old.Id); err != nil {
 			return fmt.Errorf("delete job type: %w", err)
 		}
-		tx.jobTypesChanged = true
 		return nil
 	})
 }
@@ -120,7 +119,6 @@ func putJobType(ctx context.Context, tx *Tx, jt *model.JobType, replace bool) er
 	if _, err := tx.ExecContext(ctx, q, jt.Id, jt.JobTypeName, model.NameKey(jt.JobTypeName), jt.Description, string(fields), jt.JobTypeName); err != nil {
 		return fmt.Errorf("write job type %s: %w", jt.JobTypeName, err)
 	}
-	tx.jobTypesChanged = true
 	return nil
 }
 
@@ -133,7 +131,6 @@ func ensureFetchLogs(ctx context.Context, tx *Tx) error {
 	if err != nil {
 		return fmt.Errorf("create built-in job type: %w", err)
 	}
-	tx.jobTypesChanged = true
 	return nil
 }
 
@@ -147,18 +144,14 @@ type jobTypeRow struct {
 	capability string
 }
 
-// findJobType loads a job type by id, or returns NotFound.
+// findJobType loads a job type by id (a canonical GUID), or returns NotFound.
 func findJobType(ctx context.Context, tx *Tx, id string) (jobTypeRow, error) {
-	u, err := uuid.Parse(strings.TrimSpace(id))
-	if err != nil {
-		return jobTypeRow{}, model.Errorf(model.NotFound, "Job type %q was not found: the id is not a GUID.", id)
-	}
-	list, err := queryJobTypes(ctx, tx, `WHERE t.id = ?`, u.String())
+	list, err := queryJobTypes(ctx, tx, `WHERE t.id = ?`, id)
 	if err != nil {
 		return jobTypeRow{}, err
 	}
 	if len(list) == 0 {
-		return jobTypeRow{}, model.Errorf(model.NotFound, "Job type with id %s was not found.", u)
+		return jobTypeRow{}, model.Errorf(model.NotFound, "Job type with id %s was not found.", id)
 	}
 	return list[0], nil
 }

@@ -65,10 +65,10 @@ func insertRunAs(ctx context.Context, tx *Tx, j jobRow, due time.Time, end *time
 	if end != nil {
 		status, result, endText = completedStatus(c), c.Result, timeText(end)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO job_history (job_id, agent_id, agent_machine, job_type, schedule, schedule_type,
+	_, err = tx.ExecContext(ctx, `INSERT INTO job_history (job_id, agent_id, agent_machine, job_type, job_type_key, schedule, schedule_type,
 		operation_start, operation_end, message, result, status, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		j.id, j.agentID, j.agentMachine, j.jobType, string(sched), schedType, model.NewTime(due).String(),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		j.id, j.agentID, j.agentMachine, j.jobType, model.NameKey(j.jobType), string(sched), schedType, model.NewTime(due).String(),
 		endText, c.Message, result, status, c.Data)
 	if err != nil {
 		return fmt.Errorf("add run of job %s: %w", j.id, err)
@@ -145,11 +145,12 @@ func touchAgent(ctx context.Context, tx *Tx, agentID string, t time.Time) error 
 	return nil
 }
 
-// defaultCompletion fills in what an immediate-mode run returns: FetchLogs
-// runs hand back a small generated log as their data.
-func defaultCompletion(c model.Completion, j jobRow, now time.Time) model.Completion {
+// orchestratorResult fills in what a simulated orchestrator hands back
+// with a run that completes by itself: a FetchLogs run returns a small
+// generated log as its data.
+func orchestratorResult(c model.Completion, j jobRow, at time.Time) model.Completion {
 	if c.Data == nil && c.Result == model.JobResultSuccess && strings.EqualFold(j.jobType, model.FetchLogsJobTypeName) {
-		ts := model.NewTime(now).String()
+		ts := model.NewTime(at).String()
 		log := fmt.Sprintf("%s [Info] Keyfactor.Orchestrators.Agent - Orchestrator %s (%s) received a FetchLogs job (%s).\n"+
 			"%s [Info] Keyfactor.Orchestrators.Agent - Session is active; %s\n"+
 			"%s [Info] Keyfactor.Orchestrators.JobExecutors - Log retrieval completed.\n",
@@ -159,103 +160,104 @@ func defaultCompletion(c model.Completion, j jobRow, now time.Time) model.Comple
 	return c
 }
 
-// runDue completes every due Waiting run that the policy covers, as if the
-// orchestrator had run it the moment it fell due (OperationStart and
-// OperationEnd are its due time, even when the clock has since moved on).
-// Follow-up runs it creates are left for the next pass. jobID, when not
-// empty, limits it to one job.
-func (s *Store) runDue(ctx context.Context, tx *Tx, now time.Time, jobID string) error {
+// dueBatch is how many due runs one pass of CompleteDueRuns loads at a
+// time; it loops until none is left.
+const dueBatch = 1000
+
+// coveredRuns is the WHERE condition, with its arguments, of the Waiting
+// runs that policy p completes by itself.
+func coveredRuns(p *RunPolicy) (string, []any) {
+	if p.All {
+		return `status = ?`, []any{model.JobStatusWaiting}
+	}
+	return `status = ? AND job_type_key IN (SELECT value FROM json_each(?))`, []any{model.JobStatusWaiting, p.scriptedTypes()}
+}
+
+// NextAutoRun reports when the first Waiting run that the run policy
+// completes by itself is picked up: its due time plus the policy's Delay.
+// ok is false when there is none.
+func (s *Store) NextAutoRun(ctx context.Context) (at time.Time, ok bool, err error) {
 	p := s.policy.Load()
-	if !p.Immediate && len(p.Scripts) == 0 {
-		return nil
+	if !p.Auto() {
+		return time.Time{}, false, nil
 	}
-	q := `SELECT id, job_id, job_type, operation_start FROM job_history WHERE status = ? AND operation_start <= ?`
-	args := []any{model.JobStatusWaiting, model.NewTime(now).String()}
-	if jobID != "" {
-		q += ` AND job_id = ?`
-		args = append(args, jobID)
+	where, args := coveredRuns(p)
+	var first sql.NullString
+	if err := s.readRow(ctx, `SELECT min(operation_start) FROM job_history WHERE `+where, args...).Scan(&first); err != nil {
+		return time.Time{}, false, fmt.Errorf("check due runs: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, q+` ORDER BY operation_start, id LIMIT 10000`, args...)
+	if !first.Valid {
+		return time.Time{}, false, nil
+	}
+	t, err := time.Parse(model.TimeLayout, first.String)
 	if err != nil {
-		return fmt.Errorf("find due runs: %w", err)
+		return time.Time{}, false, fmt.Errorf("stored OperationStart %q: %w", first.String, err)
+	}
+	return t.Add(p.Delay), true, nil
+}
+
+// CompleteDueRuns completes, in one transaction, every Waiting run that
+// the run policy covers and that its orchestrator has picked up by now
+// (due time plus the policy's Delay), as that orchestrator would: its
+// OperationStart and OperationEnd are the pickup time, even when the clock
+// has since moved on. What follows a run (the next occurrence, a retry)
+// falls due after now, so one call leaves no covered run due. It returns
+// how many runs it completed.
+func (s *Store) CompleteDueRuns(ctx context.Context) (int, error) {
+	n := 0
+	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
+		n = 0
+		p := s.policy.Load()
+		if !p.Auto() {
+			return nil
+		}
+		for {
+			done, err := s.completeDueBatch(ctx, tx, p, now)
+			n += done
+			if err != nil || done < dueBatch {
+				return err
+			}
+		}
+	})
+	return n, err
+}
+
+// completeDueBatch completes up to dueBatch due runs and returns how many.
+func (s *Store) completeDueBatch(ctx context.Context, tx *Tx, p *RunPolicy, now time.Time) (int, error) {
+	where, args := coveredRuns(p)
+	args = append(args, model.NewTime(now.Add(-p.Delay)).String(), dueBatch)
+	rows, err := tx.QueryContext(ctx, `SELECT id, job_id, job_type, operation_start FROM job_history
+		WHERE `+where+` AND operation_start <= ? ORDER BY operation_start, id LIMIT ?`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("find due runs: %w", err)
 	}
 	type due struct {
 		id             int64
 		jobID, jobType string
 		at             string
 	}
-	var list []due
-	for rows.Next() {
-		var d due
-		if err := rows.Scan(&d.id, &d.jobID, &d.jobType, &d.at); err != nil {
-			rows.Close()
-			return fmt.Errorf("scan due run: %w", err)
-		}
-		list = append(list, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("find due runs: %w", err)
+	list, err := collect(rows, "due runs", func(rows *sql.Rows, d *due) error {
+		return rows.Scan(&d.id, &d.jobID, &d.jobType, &d.at)
+	})
+	if err != nil {
+		return 0, err
 	}
 	for _, d := range list {
-		c, ok := p.completionFor(d.jobType)
-		if !ok {
-			continue
-		}
+		c, _ := p.completionFor(d.jobType)
 		j, err := loadJob(ctx, tx, d.jobID)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		at, err := time.Parse(model.TimeLayout, d.at)
 		if err != nil {
-			return fmt.Errorf("run %d: stored OperationStart %q: %w", d.id, d.at, err)
+			return 0, fmt.Errorf("run %d: stored OperationStart %q: %w", d.id, d.at, err)
 		}
-		if err := completeRun(ctx, tx, j, d.id, runTimes{due: at, start: &at, end: at, now: now}, defaultCompletion(c, j, at)); err != nil {
-			return err
+		pickup := at.Add(p.Delay)
+		if err := completeRun(ctx, tx, j, d.id, runTimes{due: at, start: &pickup, end: pickup, now: now}, orchestratorResult(c, j, pickup)); err != nil {
+			return 0, err
 		}
 	}
-	return nil
-}
-
-// RunDueJobs completes the runs that are due under the job policy (see
-// JobPolicy). The read endpoints call it before reading, so what a client
-// sees is the state as of the mock's clock. While nothing was written since
-// it last looked, it remembers when the next run falls due and costs no query.
-func (s *Store) RunDueJobs(ctx context.Context) error {
-	p := s.policy.Load()
-	if !p.Immediate && len(p.Scripts) == 0 {
-		return nil
-	}
-	now := s.now().UTC()
-	gen := s.Generation() // before the query: a later commit makes this stale
-	if d := s.nextDue.Load(); d != nil && d.gen == gen && now.Before(d.at) {
-		return nil
-	}
-	var first sql.NullString
-	if err := s.read.QueryRowContext(ctx, `SELECT min(operation_start) FROM job_history WHERE status = ?`,
-		model.JobStatusWaiting).Scan(&first); err != nil {
-		return fmt.Errorf("check due runs: %w", err)
-	}
-	next := model.MaxTime
-	if first.Valid {
-		t, err := time.Parse(model.TimeLayout, first.String)
-		if err != nil {
-			return fmt.Errorf("stored OperationStart %q: %w", first.String, err)
-		}
-		next = t
-	}
-	if now.Before(next) {
-		s.nextDue.Store(&dueMark{gen: gen, at: next})
-		return nil
-	}
-	return s.writeTx(ctx, func(tx *Tx, now time.Time) error { return s.runDue(ctx, tx, now, "") })
-}
-
-// dueMark records when the first waiting run falls due, as of a store
-// generation.
-type dueMark struct {
-	gen uint64
-	at  time.Time
+	return len(list), nil
 }
 
 // pendingRun finds the job's run that is Waiting or InProcess.
@@ -273,12 +275,12 @@ func pendingRun(ctx context.Context, tx *Tx, j jobRow) (id int64, status int, du
 	return id, status, due, err
 }
 
-// StartJob moves the job's waiting run to InProcess, as an orchestrator
-// picking it up would, and returns the run.
+// StartJob moves the waiting run of job jobID (a canonical GUID) to
+// InProcess, as an orchestrator picking it up would, and returns the run.
 func (s *Store) StartJob(ctx context.Context, jobID string) (model.JobHistory, error) {
 	var out model.JobHistory
 	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
-		j, err := loadJobByAnyID(ctx, tx, jobID)
+		j, err := loadJob(ctx, tx, jobID)
 		if err != nil {
 			return err
 		}
@@ -302,12 +304,13 @@ func (s *Store) StartJob(ctx context.Context, jobID string) (model.JobHistory, e
 	return out, err
 }
 
-// CompleteJob ends the job's waiting or in-process run with c, as the
-// orchestrator reporting back would, and returns the finished run.
+// CompleteJob ends the waiting or in-process run of job jobID (a
+// canonical GUID) with c, as the orchestrator reporting back would, and
+// returns the finished run.
 func (s *Store) CompleteJob(ctx context.Context, jobID string, c model.Completion) (model.JobHistory, error) {
 	var out model.JobHistory
 	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
-		j, err := loadJobByAnyID(ctx, tx, jobID)
+		j, err := loadJob(ctx, tx, jobID)
 		if err != nil {
 			return err
 		}
@@ -326,12 +329,4 @@ func (s *Store) CompleteJob(ctx context.Context, jobID string, c model.Completio
 		return err
 	})
 	return out, err
-}
-
-func loadJobByAnyID(ctx context.Context, tx *Tx, jobID string) (jobRow, error) {
-	id, err := model.NormalizeGUID(jobID)
-	if err != nil {
-		return jobRow{}, model.Errorf(model.NotFound, "Job %q was not found: the id is not a GUID.", jobID)
-	}
-	return loadJob(ctx, tx, id)
 }

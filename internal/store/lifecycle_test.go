@@ -11,30 +11,41 @@ import (
 	"github.com/mockcommand/mockcommand/internal/store"
 )
 
-// TestRunDue_ClockJumpRunsOnceAtTheDueTime: after a jump of an hour, a job
-// every 10 minutes runs once (missed runs are skipped), stamped with the
-// time it fell due, and reading again does not run it again.
-func TestRunDue_ClockJumpRunsOnceAtTheDueTime(t *testing.T) {
+// TestCompleteDueRuns_ClockJumpRunsOnceAtTheDueTime: after a jump of an
+// hour, a job every 10 minutes runs once (missed runs are skipped),
+// stamped with the time it fell due; completing due runs again finds none
+// and commits no change (the store generation stays).
+func TestCompleteDueRuns_ClockJumpRunsOnceAtTheDueTime(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	clk := clock.New()
 	clk.Set(t0, true)
-	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "t.db"), Now: clk.Now, JobPolicy: store.JobPolicy{Immediate: true}})
+	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "t.db"), Now: clk.Now, RunPolicy: store.RunPolicy{All: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	mustReset(t, st, store.Fixtures{Agents: []model.Agent{agent(idA, "web01", 2, "LOGS")}})
+	mustReset(t, st, model.Fixtures{Agents: []model.Agent{agent(idA, "web01", 2, "LOGS")}})
 	job, err := st.ScheduleJob(ctx, store.ScheduleJobInput{AgentId: idA, JobTypeName: "FetchLogs", Schedule: &model.Schedule{Interval: &model.IntervalModel{Minutes: 10}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(time.Hour)
-	var runs []model.JobHistory
-	for range 3 { // reading repeatedly must not change anything
-		if runs, err = st.ListJobHistory(ctx, store.ListOptions{Query: `JobId -eq "` + job.JobId + `"`, Page: 1, Limit: 50}); err != nil {
-			t.Fatal(err)
+	if n, err := st.CompleteDueRuns(ctx); err != nil || n != 1 {
+		t.Fatalf("CompleteDueRuns = %d, %v; want the one run due at 10:10", n, err)
+	}
+	gen := st.Generation()
+	for range 3 { // nothing more is due: no run, and no change
+		if n, err := st.CompleteDueRuns(ctx); err != nil || n != 0 {
+			t.Fatalf("CompleteDueRuns again = %d, %v; want 0", n, err)
 		}
+	}
+	if got := st.Generation(); got != gen {
+		t.Errorf("Generation moved from %d to %d on writes that changed nothing", gen, got)
+	}
+	runs, err := st.ListJobHistory(ctx, store.ListOptions{Query: `JobId -eq "` + job.JobId + `"`, Page: 1, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
 	}
 	type run struct {
 		status     int
@@ -63,5 +74,70 @@ func TestRunDue_ClockJumpRunsOnceAtTheDueTime(t *testing.T) {
 	}
 	if got := a.LastSeen.String(); got != "2026-12-01T10:10:00.000Z" {
 		t.Errorf("LastSeen = %s, want the last run's time", got)
+	}
+}
+
+// TestCompleteDueRuns_PickupDelayAndScripts: with a pickup delay a due run
+// waits until due time plus the delay and then shows that as its start
+// and end; a policy with scripts only completes the job types they name,
+// as scripted.
+func TestCompleteDueRuns_PickupDelayAndScripts(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	clk := clock.New()
+	clk.Set(t0, true)
+	msg := "disk full"
+	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "t.db"), Now: clk.Now, RunPolicy: store.RunPolicy{
+		Delay:   5 * time.Second,
+		Scripts: map[string]model.Completion{"fetchlogs": {Result: model.JobResultFailure, Message: &msg}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	mustReset(t, st, model.Fixtures{Agents: []model.Agent{agent(idA, "web01", 2, "LOGS", "Reboot")}, JobTypes: []model.JobType{{JobTypeName: "Reboot"}}})
+	logs, err := st.ScheduleJob(ctx, store.ScheduleJobInput{AgentId: idA, JobTypeName: "FetchLogs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reboot, err := st.ScheduleJob(ctx, store.ScheduleJobInput{AgentId: idA, JobTypeName: "Reboot"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, ok, err := st.NextAutoRun(ctx)
+	if err != nil || !ok || !next.Equal(t0.Add(5*time.Second)) {
+		t.Fatalf("NextAutoRun = %v, %v, %v; want the FetchLogs run picked up at 10:00:05", next, ok, err)
+	}
+	clk.Advance(4 * time.Second)
+	if n, err := st.CompleteDueRuns(ctx); err != nil || n != 0 {
+		t.Fatalf("before the pickup: CompleteDueRuns = %d, %v; want 0", n, err)
+	}
+	clk.Advance(time.Hour)
+	if n, err := st.CompleteDueRuns(ctx); err != nil || n != 1 {
+		t.Fatalf("after the pickup: CompleteDueRuns = %d, %v; want only the scripted FetchLogs run", n, err)
+	}
+	for _, tc := range []struct {
+		job    string
+		status int
+		result int
+		start  string
+	}{
+		{logs.JobId, model.JobStatusCompleted, model.JobResultFailure, "2026-12-01T10:00:05.000Z"},
+		{reboot.JobId, model.JobStatusWaiting, model.JobResultUnknown, "2026-12-01T10:00:00.000Z"},
+	} {
+		runs, err := st.ListJobHistory(ctx, store.ListOptions{Query: `JobId -eq "` + tc.job + `"`, Page: 1, Limit: 50})
+		if err != nil || len(runs) != 1 {
+			t.Fatalf("runs of %s: %v, %v", tc.job, runs, err)
+		}
+		r := runs[0]
+		if r.Status != tc.status || r.Result != tc.result || r.OperationStart.String() != tc.start {
+			t.Errorf("run of %s: status %d result %d start %s; want %d %d %s", tc.job, r.Status, r.Result, r.OperationStart, tc.status, tc.result, tc.start)
+		}
+		if tc.status == model.JobStatusCompleted && (r.Message == nil || *r.Message != msg) {
+			t.Errorf("scripted run's Message = %v, want %q", r.Message, msg)
+		}
+	}
+	if _, ok, err := st.NextAutoRun(ctx); err != nil || ok {
+		t.Errorf("NextAutoRun after = %v, %v; the Reboot run is not the policy's to complete", ok, err)
 	}
 }

@@ -19,16 +19,16 @@ func TestReset_FailedBulkLoadGivesBackThePageCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.Reset(ctx, Fixtures{Agents: fixturegen.Agents(10, 1)}); err != nil {
+	if err := st.Reset(ctx, model.Fixtures{Agents: fixturegen.Agents(10, 1)}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	failed := errors.New("the fixture file went away")
-	err = st.Reset(ctx, Fixtures{AgentBatches: func(put func([]model.Agent) error) error {
+	err = st.Reset(ctx, model.Fixtures{AgentBatches: func(put func([]model.Agent) error) error {
 		if err := put(fixturegen.Agents(bulkLoadThreshold, 2)); err != nil {
 			return err
 		}
 		return failed
-	}})
+	}}, "test")
 	if !errors.Is(err, failed) {
 		t.Fatalf("Reset = %v, want the stream's error", err)
 	}

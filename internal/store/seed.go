@@ -13,24 +13,10 @@ import (
 	"github.com/mockcommand/mockcommand/internal/model"
 )
 
-// Fixtures is the state the mock starts from: orchestrators and custom job
-// types, in Command's response shapes.
-type Fixtures struct {
-	Agents   []model.Agent
-	JobTypes []model.JobType
-	// AgentBatches, when not nil, supplies more agents after Agents, in
-	// order, one batch per call of put, so that Reset stores a large
-	// fixture file while it is being decoded. It returns put's first error.
-	// Its agents are normalised and checked as they are stored; the
-	// batches must not be modified after put returns.
-	AgentBatches func(put func(batch []model.Agent) error) error
-
-	normalized bool // Normalize succeeded on exactly these slices
-}
-
 // Reset replaces all state (agents, job types, jobs) with f plus the
-// built-in FetchLogs job type, and marks the database as seeded.
-func (s *Store) Reset(ctx context.Context, f Fixtures) error {
+// built-in FetchLogs job type, and marks the database as seeded from
+// source (a description of where f came from; see SeedSource).
+func (s *Store) Reset(ctx context.Context, f model.Fixtures, source string) error {
 	return s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		for _, table := range []string{"job_history", "jobs", "agents", "job_types"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
@@ -60,9 +46,11 @@ func (s *Store) Reset(ctx context.Context, f Fixtures) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('seeded', ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, model.NewTime(now).String()); err != nil {
-			return fmt.Errorf("mark seeded: %w", err)
+		for _, kv := range [][2]string{{"seeded", model.NewTime(now).String()}, {"seed_source", source}} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, kv[0], kv[1]); err != nil {
+				return fmt.Errorf("mark seeded: %w", err)
+			}
 		}
 		return nil
 	})
@@ -124,128 +112,59 @@ func dropIndexesForBulkLoad(ctx context.Context, tx *Tx, n int) (rebuild func() 
 // Seed adds the agents and job types in f, replacing any with the same
 // AgentId, or the same job type Id or name, and returns them as stored
 // (with generated ids filled in).
-func (s *Store) Seed(ctx context.Context, f Fixtures) (Fixtures, error) {
-	var stored Fixtures
+func (s *Store) Seed(ctx context.Context, f model.Fixtures) (model.Fixtures, error) {
+	var stored model.Fixtures
 	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		var err error
 		stored, err = seed(ctx, tx, f, now, true)
 		return err
 	})
 	if err != nil {
-		return Fixtures{}, err
+		return model.Fixtures{}, err
 	}
 	stored.Agents = slices.Clone(stored.Agents)
 	return stored, s.deriveJobTypes(ctx, stored.Agents) // as GET /Agents shows them
 }
 
-// Seeded reports whether the database has been seeded (by Reset) before.
-// A persistent database is seeded from fixtures only once, when created.
-func (s *Store) Seeded(ctx context.Context) (bool, error) { return seededIn(ctx, s.read) }
-
-// seededIn reads the seed marker through db.
-func seededIn(ctx context.Context, db *sql.DB) (bool, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'seeded'`).Scan(&n); err != nil {
-		return false, fmt.Errorf("read seed marker: %w", err)
+// seedMarker reads through db when the database was last seeded by Reset
+// and from what source; ok is false when it never was.
+func seedMarker(ctx context.Context, db *sql.DB) (seeded time.Time, source string, ok bool, err error) {
+	rows, err := db.QueryContext(ctx, `SELECT key, value FROM meta WHERE key IN ('seeded', 'seed_source')`)
+	if err != nil {
+		return time.Time{}, "", false, fmt.Errorf("read seed marker: %w", err)
 	}
-	return n > 0, nil
-}
-
-// EntryError names the fixture entry that is wrong: Set is "Agents" or
-// "JobTypes", Index its position in that list.
-type EntryError struct {
-	Set   string
-	Index int
-	Err   error
-}
-
-// Error names the entry ("Agents[3]: ...") and the problem.
-func (e *EntryError) Error() string { return fmt.Sprintf("%s[%d]: %v", e.Set, e.Index, e.Err) }
-
-// Unwrap returns the entry's problem, so errors.As finds a *model.Error.
-func (e *EntryError) Unwrap() error { return e.Err }
-
-// Normalize validates every entry and fills what may be omitted (see
-// model.Agent.Normalize and model.JobType.Validate). Two agents with one
-// AgentId, or two job types with one name or Id, are errors. The error is
-// an *EntryError wrapping an Invalid *model.Error.
-func (f *Fixtures) Normalize(now time.Time) error {
-	names := map[string]int{}
-	ids := map[string]int{}
-	for i := range f.JobTypes {
-		jt := &f.JobTypes[i]
-		fail := func(err error) error { return &EntryError{Set: "JobTypes", Index: i, Err: err} }
-		if err := jt.Validate(); err != nil {
-			return fail(err)
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return time.Time{}, "", false, fmt.Errorf("read seed marker: %w", err)
 		}
-		if strings.EqualFold(jt.JobTypeName, model.FetchLogsJobTypeName) {
-			return fail(model.Errorf(model.Invalid, "%s is built in and cannot be defined.", model.FetchLogsJobTypeName))
-		}
-		if j, dup := names[model.NameKey(jt.JobTypeName)]; dup {
-			return fail(model.Errorf(model.Invalid, "JobTypeName %q is also used by JobTypes[%d].", jt.JobTypeName, j))
-		}
-		names[model.NameKey(jt.JobTypeName)] = i
-		if jt.Id == "" {
+		if k == "seed_source" {
+			source = v
 			continue
 		}
-		id, err := model.NormalizeGUID(jt.Id)
-		if err != nil {
-			return fail(model.Errorf(model.Invalid, "Id %s.", err))
-		}
-		if id == model.FetchLogsJobTypeID {
-			return fail(model.Errorf(model.Invalid, "Id %s belongs to the built-in %s job type.", id, model.FetchLogsJobTypeName))
-		}
-		if j, dup := ids[id]; dup {
-			return fail(model.Errorf(model.Invalid, "Id %s is also used by JobTypes[%d].", id, j))
-		}
-		ids[id] = i
-		jt.Id = id
-	}
-	check := agentCheck{now: now, seen: make(map[string]int, len(f.Agents))}
-	for i := range f.Agents {
-		if err := check.add(&f.Agents[i]); err != nil {
-			return err
+		ok = true
+		if seeded, err = time.Parse(model.TimeLayout, v); err != nil {
+			return time.Time{}, "", false, fmt.Errorf("read seed marker: %w", err)
 		}
 	}
-	f.normalized = true
-	return nil
-}
-
-// agentCheck normalises agents in order and refuses a second agent with an
-// AgentId already seen.
-type agentCheck struct {
-	now  time.Time
-	seen map[string]int // AgentId -> index
-}
-
-// add normalises a, the next agent, or returns an *EntryError naming it.
-func (c *agentCheck) add(a *model.Agent) error {
-	i := len(c.seen)
-	if err := a.Normalize(c.now); err != nil {
-		return &EntryError{Set: "Agents", Index: i, Err: err}
-	}
-	if j, dup := c.seen[a.AgentId]; dup {
-		return &EntryError{Set: "Agents", Index: i, Err: model.Errorf(model.Invalid, "AgentId %s is also used by Agents[%d].", a.AgentId, j)}
-	}
-	c.seen[a.AgentId] = i
-	return nil
+	return seeded, source, ok, rows.Err()
 }
 
 // seed stores the job types and agents of f (streamed agents too; the
 // Fixtures it returns do not hold those). With upsert an agent with an
 // existing AgentId replaces it; without, the agents table must be empty
 // (Reset), so rows are appended with no conflict to check.
-func seed(ctx context.Context, tx *Tx, f Fixtures, now time.Time, upsert bool) (Fixtures, error) {
-	if !f.normalized { // fixtures loaded at start-up were normalised then
-		f = Fixtures{Agents: slices.Clone(f.Agents), JobTypes: slices.Clone(f.JobTypes), AgentBatches: f.AgentBatches}
+func seed(ctx context.Context, tx *Tx, f model.Fixtures, now time.Time, upsert bool) (model.Fixtures, error) {
+	if !f.Normalized() { // fixtures loaded at start-up were normalised then
 		if err := f.Normalize(now); err != nil {
-			return Fixtures{}, err
+			return model.Fixtures{}, err
 		}
 	}
 	f.JobTypes = slices.Clone(f.JobTypes) // putFixtureJobType fills in ids
 	for i := range f.JobTypes {
 		if err := putFixtureJobType(ctx, tx, &f.JobTypes[i]); err != nil {
-			return Fixtures{}, &EntryError{Set: "JobTypes", Index: i, Err: err}
+			return model.Fixtures{}, &model.EntryError{Set: "JobTypes", Index: i, Err: err}
 		}
 	}
 	order := make([]int, len(f.Agents))
@@ -262,31 +181,33 @@ func seed(ctx context.Context, tx *Tx, f Fixtures, now time.Time, upsert bool) (
 	w := newAgentWriter(ctx, tx, upsert)
 	for _, i := range order {
 		if err := w.put(&f.Agents[i]); err != nil {
-			return Fixtures{}, err
+			return model.Fixtures{}, err
 		}
 	}
 	if err := seedStreamed(w, f, now); err != nil {
-		return Fixtures{}, err
+		return model.Fixtures{}, err
 	}
 	if err := w.close(); err != nil {
-		return Fixtures{}, err
+		return model.Fixtures{}, err
 	}
 	return f, nil
 }
 
 // seedStreamed writes the agents f.AgentBatches supplies, normalising and
 // checking each after those in f.Agents (already normalised).
-func seedStreamed(w *agentWriter, f Fixtures, now time.Time) error {
+func seedStreamed(w *agentWriter, f model.Fixtures, now time.Time) error {
 	if f.AgentBatches == nil {
 		return nil
 	}
-	check := agentCheck{now: now, seen: make(map[string]int, len(f.Agents))}
-	for i, a := range f.Agents {
-		check.seen[a.AgentId] = i
+	check := model.NewAgentCheck(now, len(f.Agents))
+	for i := range f.Agents {
+		if err := check.Add(&f.Agents[i]); err != nil {
+			return err
+		}
 	}
 	return f.AgentBatches(func(batch []model.Agent) error {
 		for i := range batch {
-			if err := check.add(&batch[i]); err != nil {
+			if err := check.Add(&batch[i]); err != nil {
 				return err
 			}
 			if err := w.put(&batch[i]); err != nil {

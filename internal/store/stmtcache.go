@@ -148,7 +148,8 @@ type Tx struct {
 	stmts  map[string]*sql.Stmt // prepared for this transaction
 	missed []string
 
-	jobTypesChanged bool // the transaction wrote job_types (see Store.jobTypes)
+	changed         bool // a statement of the transaction changed a row (see Store.Generation)
+	jobTypesChanged bool // a statement changed a row of job_types (see Store.jobTypes)
 }
 
 func newTx(tx *sql.Tx, shared *stmtCache) *Tx {
@@ -186,16 +187,60 @@ func (t *Tx) cacheMissed(ctx context.Context) {
 	}
 }
 
-// ExecContext runs a statement, prepared once per transaction.
+// ExecContext runs a statement, prepared once per transaction, and notes
+// whether it changed rows, and rows of job_types: the caches that depend
+// on them learn it from the statements themselves, so no writer has to
+// remember to tell them.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
+	var res sql.Result
 	if st == nil {
-		return t.Tx.ExecContext(ctx, query, args...)
+		res, err = t.Tx.ExecContext(ctx, query, args...)
+	} else {
+		res, err = st.ExecContext(ctx, args...)
 	}
-	return st.ExecContext(ctx, args...)
+	if err != nil || !isDML(query) {
+		// SQLite reports the row count of the last INSERT, UPDATE or DELETE
+		// for any other statement too, so only those three are counted.
+		return res, err
+	}
+	if n, nerr := res.RowsAffected(); nerr != nil || n > 0 {
+		t.changed = true
+		if writesJobTypes(query) {
+			t.jobTypesChanged = true
+		}
+	}
+	return res, nil
+}
+
+// isDML reports whether a statement is an INSERT, UPDATE or DELETE.
+func isDML(query string) bool {
+	q := strings.TrimSpace(query)
+	for _, kw := range []string{"INSERT", "UPDATE", "DELETE"} {
+		if len(q) >= len(kw) && strings.EqualFold(q[:len(kw)], kw) {
+			return true
+		}
+	}
+	return false
+}
+
+// jobTypeWriters remembers, per statement text, whether it writes the
+// job_types table.
+var jobTypeWriters sync.Map // string -> bool
+
+// writesJobTypes reports whether a statement writes the job_types table.
+func writesJobTypes(query string) bool {
+	if v, ok := jobTypeWriters.Load(query); ok {
+		return v.(bool)
+	}
+	w := strings.Contains(strings.ToLower(query), "job_types")
+	if len(query) <= maxCachedSQLSize {
+		jobTypeWriters.Store(query, w)
+	}
+	return w
 }
 
 // QueryContext runs a query, prepared once per transaction.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/mockcommand/mockcommand/internal/model"
 )
 
 // Options configures Open.
@@ -22,11 +24,15 @@ type Options struct {
 	Path string
 	// Now is the clock every written timestamp comes from. Nil means time.Now.
 	Now func() time.Time
-	// JobPolicy says which job runs complete by themselves (see JobPolicy).
-	JobPolicy JobPolicy
+	// RunPolicy says which job runs complete by themselves (see RunPolicy).
+	RunPolicy RunPolicy
 	// Seed, when set, seeds a database that has never been seeded (a new
 	// one) with these fixtures. A persistent database is seeded only once.
-	Seed *Fixtures
+	Seed *model.Fixtures
+	// SeedSource describes where Seed comes from (the fixtures' location
+	// and a checksum of their content); the database keeps the source it
+	// was seeded from (see SeedState).
+	SeedSource string
 }
 
 // Store is the mock's state. It is safe for concurrent use.
@@ -36,21 +42,22 @@ type Store struct {
 	now     func() time.Time
 	path    string
 	tempDir string // removed on Close when the database is ephemeral
-	policy  atomic.Pointer[JobPolicy]
+	policy  atomic.Pointer[RunPolicy]
 	seeded  bool // Open seeded the database
+	seedAt  time.Time
+	source  string // what the database was last seeded from
 
 	writes     chan *writeOp // to the writer goroutine (see writer.go)
 	quit       chan struct{} // closed by Close
 	writerDone chan struct{} // closed when the writer goroutine has returned
 	writerUp   bool          // the writer goroutine was started
 
-	readStmts  *stmtCache // reads (see Store.query)
-	writeStmts *stmtCache // the writer's statements (see Tx)
-	writeOps   atomic.Uint64
+	readStmts  *stmtCache    // reads (see Store.query)
+	writeStmts *stmtCache    // the writer's statements (see Tx)
+	writeOps   atomic.Uint64 // operations written, and in how many commits (benchmarks report their ratio)
 	commits    atomic.Uint64
-	gen        atomic.Uint64 // bumped after every commit: see Generation
+	gen        atomic.Uint64 // bumped after every commit that changed a row: see Generation
 	jobTypes   jobTypeCache
-	nextDue    atomic.Pointer[dueMark] // see RunDueJobs
 }
 
 // Open opens (creating if needed) the database and applies migrations.
@@ -59,7 +66,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.SetJobPolicy(opts.JobPolicy)
+	s.SetRunPolicy(opts.RunPolicy)
 	if s.path == "" {
 		dir, err := ephemeralDir()
 		if err != nil {
@@ -71,14 +78,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if strings.ContainsAny(s.path, "?#") {
 		return nil, fmt.Errorf("database path %q must not contain '?' or '#'", s.path)
 	}
-	if err := s.open(ctx, opts.Seed); err != nil {
+	if err := s.open(ctx, opts.Seed, opts.SeedSource); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Store) open(ctx context.Context, seed *Fixtures) error {
+func (s *Store) open(ctx context.Context, seed *model.Fixtures, source string) error {
 	// Pragmas go in the DSN so that every pooled connection gets them.
 	pragmas := "?_pragma=temp_store(MEMORY)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	var err error
@@ -98,9 +105,13 @@ func (s *Store) open(ctx context.Context, seed *Fixtures) error {
 	s.writerUp = true
 	go s.runWriter()
 	if seed != nil {
-		if err := s.seedNew(ctx, *seed); err != nil {
+		if err := s.seedNew(ctx, *seed, source); err != nil {
 			return err
 		}
+	}
+	var err2 error
+	if s.seedAt, s.source, _, err2 = seedMarker(ctx, s.write); err2 != nil {
+		return err2
 	}
 	if s.read, err = sql.Open("sqlite", s.path+pragmas+"&_pragma=query_only(1)&_pragma=cache_size(-1024)"); err != nil {
 		return fmt.Errorf("open database %s for reading: %w", s.path, err)
@@ -117,8 +128,8 @@ func (s *Store) open(ctx context.Context, seed *Fixtures) error {
 // the reader pool opens, so the writer may leave WAL mode for the load: a
 // rollback journal writes each page once, where WAL writes it twice
 // (log, then checkpoint). The load stays atomic either way.
-func (s *Store) seedNew(ctx context.Context, f Fixtures) error {
-	if seeded, err := seededIn(ctx, s.write); err != nil || seeded {
+func (s *Store) seedNew(ctx context.Context, f model.Fixtures, source string) error {
+	if _, _, seeded, err := seedMarker(ctx, s.write); err != nil || seeded {
 		return err
 	}
 	if _, err := s.write.ExecContext(ctx, `PRAGMA journal_mode = DELETE`); err != nil {
@@ -132,7 +143,7 @@ func (s *Store) seedNew(ctx context.Context, f Fixtures) error {
 	if _, err := s.write.ExecContext(ctx, `PRAGMA synchronous = OFF`); err != nil {
 		return fmt.Errorf("seeding without fsync: %w", err)
 	}
-	if err := s.Reset(ctx, f); err != nil {
+	if err := s.Reset(ctx, f, source); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	for _, pragma := range []string{`PRAGMA journal_mode = WAL`, `PRAGMA synchronous = NORMAL`} {
@@ -147,6 +158,12 @@ func (s *Store) seedNew(ctx context.Context, f Fixtures) error {
 // SeededOnOpen reports whether Open seeded the database (it was new).
 func (s *Store) SeededOnOpen() bool { return s.seeded }
 
+// SeedState reports, as of Open, when the database was last seeded (by
+// Open or a reset) and from what source (Options.SeedSource). A persistent
+// database opened again keeps its state: fixtures given at a later start
+// are not loaded, and the caller can compare sources to say so.
+func (s *Store) SeedState() (at time.Time, source string) { return s.seedAt, s.source }
+
 // ephemeralDir makes the directory of an ephemeral database: under the
 // temporary directory, or, where there is none (a bare container root),
 // under the working directory.
@@ -160,9 +177,6 @@ func ephemeralDir() (string, error) {
 	}
 	return "", fmt.Errorf("no writable directory for the ephemeral database (%v); set TMPDIR or give --db a path", err)
 }
-
-// Path is the database file in use.
-func (s *Store) Path() string { return s.path }
 
 // Close closes the database, and deletes it when it was ephemeral.
 func (s *Store) Close() error {
@@ -201,6 +215,12 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("ping reader: %w", err)
 	}
 	return nil
+}
+
+// readRow runs a single-row read on the reader pool, outside any
+// transaction (one statement is its own consistent snapshot).
+func (s *Store) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.read.QueryRowContext(ctx, query, args...)
 }
 
 // readTx runs fn in a read-only transaction on the reader pool.

@@ -39,7 +39,7 @@ func filterFixture(t *testing.T) *store.Store {
 	c.Username = ptr("svc_x")
 	d := agent(idD, "db02.corp.example.com", 3, "RebootHost")
 	d.LastSeen = at("2026-10-01T12:00:00Z")
-	mustReset(t, st, store.Fixtures{Agents: []model.Agent{d, c, b, a}})
+	mustReset(t, st, model.Fixtures{Agents: []model.Agent{d, c, b, a}})
 	return st
 }
 

@@ -95,12 +95,13 @@ func (s *Store) runBatch(first *writeOp) {
 	} else if tx.jobTypesChanged {
 		s.jobTypes.invalidate()
 	}
+	changed := commitErr == nil && tx.changed
 	// The connection is free again: statements this batch had to prepare
 	// join the writer's cache for the batches to come.
 	tx.cacheMissed(context.Background())
 	s.commits.Add(1)
 	s.writeOps.Add(uint64(len(batch)))
-	if commitErr == nil {
+	if changed {
 		s.gen.Add(1)
 	}
 	for i, op := range batch {
@@ -115,13 +116,11 @@ func (s *Store) runBatch(first *writeOp) {
 	}
 }
 
-// Generation changes after every committed write: two reads made under
-// the same generation see the same data (the clock aside).
+// Generation changes after every commit that changed a row: two reads
+// made under the same generation see the same data (the clock aside). A
+// write that changed nothing (a due-run check that found no run, an
+// update to the same value) leaves it, so caches keyed on it stay valid.
 func (s *Store) Generation() uint64 { return s.gen.Load() }
-
-// WriteStats reports how many write operations ran and in how many
-// transactions (their ratio is the average group-commit batch).
-func (s *Store) WriteStats() (ops, commits uint64) { return s.writeOps.Load(), s.commits.Load() }
 
 // errBatchBroken marks a failure that leaves the shared transaction
 // unusable (a savepoint could not be rolled back), so the batch aborts.

@@ -1,0 +1,113 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Fixtures is a set of entities in Command's wire shapes: what the mock
+// starts from (the fixture files), what a reset returns to, and what
+// POST /_mock/seed adds.
+type Fixtures struct {
+	Agents   []Agent
+	JobTypes []JobType
+	// AgentBatches, when not nil, supplies more agents after Agents, in
+	// order, one batch per call of put, so that a large fixture file is
+	// stored while it is still being decoded. It returns put's first error.
+	// Its agents are normalised and checked as they are stored; a batch
+	// must not be modified after put returns.
+	AgentBatches func(put func(batch []Agent) error) error
+
+	normalized bool // Normalize succeeded on exactly these slices
+}
+
+// Normalized reports whether Normalize has checked these fixtures.
+func (f *Fixtures) Normalized() bool { return f.normalized }
+
+// EntryError names the fixture entry that is wrong: Set is "Agents" or
+// "JobTypes", Index its position in that list, counting from 0.
+type EntryError struct {
+	Set   string
+	Index int
+	Err   error
+}
+
+// Error names the entry ("Agents[3]: ...") and the problem.
+func (e *EntryError) Error() string { return fmt.Sprintf("%s[%d]: %v", e.Set, e.Index, e.Err) }
+
+// Unwrap returns the entry's problem, so errors.As finds an *Error.
+func (e *EntryError) Unwrap() error { return e.Err }
+
+// Normalize validates every entry and fills what may be omitted (see
+// Agent.Normalize and JobType.Validate), working on copies of the slices.
+// Two agents with one AgentId, or two job types with one name or Id, are
+// errors. The error is an *EntryError wrapping an Invalid *Error.
+func (f *Fixtures) Normalize(now time.Time) error {
+	f.Agents, f.JobTypes = slices.Clone(f.Agents), slices.Clone(f.JobTypes)
+	names := map[string]int{}
+	ids := map[string]int{}
+	for i := range f.JobTypes {
+		jt := &f.JobTypes[i]
+		fail := func(err error) error { return &EntryError{Set: "JobTypes", Index: i, Err: err} }
+		if err := jt.Validate(); err != nil {
+			return fail(err)
+		}
+		if strings.EqualFold(jt.JobTypeName, FetchLogsJobTypeName) {
+			return fail(Errorf(Invalid, "%s is built in and cannot be defined.", FetchLogsJobTypeName))
+		}
+		if j, dup := names[NameKey(jt.JobTypeName)]; dup {
+			return fail(Errorf(Invalid, "JobTypeName %q is also used by JobTypes[%d].", jt.JobTypeName, j))
+		}
+		names[NameKey(jt.JobTypeName)] = i
+		if jt.Id == "" {
+			continue
+		}
+		id, err := NormalizeGUID(jt.Id)
+		if err != nil {
+			return fail(Errorf(Invalid, "Id %s.", err))
+		}
+		if id == FetchLogsJobTypeID {
+			return fail(Errorf(Invalid, "Id %s belongs to the built-in %s job type.", id, FetchLogsJobTypeName))
+		}
+		if j, dup := ids[id]; dup {
+			return fail(Errorf(Invalid, "Id %s is also used by JobTypes[%d].", id, j))
+		}
+		ids[id] = i
+		jt.Id = id
+	}
+	check := NewAgentCheck(now, len(f.Agents))
+	for i := range f.Agents {
+		if err := check.Add(&f.Agents[i]); err != nil {
+			return err
+		}
+	}
+	f.normalized = true
+	return nil
+}
+
+// AgentCheck normalises agents in order and refuses a second agent with an
+// AgentId already seen.
+type AgentCheck struct {
+	now  time.Time
+	seen map[string]int // AgentId -> index
+}
+
+// NewAgentCheck returns a check for about n agents.
+func NewAgentCheck(now time.Time, n int) *AgentCheck {
+	return &AgentCheck{now: now, seen: make(map[string]int, n)}
+}
+
+// Add normalises a, the next agent, or returns an *EntryError naming it.
+func (c *AgentCheck) Add(a *Agent) error {
+	i := len(c.seen)
+	if err := a.Normalize(c.now); err != nil {
+		return &EntryError{Set: "Agents", Index: i, Err: err}
+	}
+	if j, dup := c.seen[a.AgentId]; dup {
+		return &EntryError{Set: "Agents", Index: i, Err: Errorf(Invalid, "AgentId %s is also used by Agents[%d].", a.AgentId, j)}
+	}
+	c.seen[a.AgentId] = i
+	return nil
+}

@@ -1,0 +1,9 @@
+package store
+
+// WriteStats reports how many write operations ran and in how many
+// transactions (their ratio is the average group-commit batch), for the
+// benchmarks.
+func WriteStats(s *Store) (ops, commits uint64) { return s.writeOps.Load(), s.commits.Load() }
+
+// DBPath is the database file in use.
+func DBPath(s *Store) string { return s.path }
