@@ -55,7 +55,9 @@ func bodyGUIDs(what string, raw []string) ([]string, error) {
 }
 
 // pathAgent reads the agent id of the path.
-func pathAgent(r *http.Request) (string, error) { return model.PathGUID("Agent", chi.URLParam(r, "id")) }
+func pathAgent(r *http.Request) (string, error) {
+	return model.PathGUID("Agent", chi.URLParam(r, "id"))
+}
 
 func (s *Server) handleAgentReset(w http.ResponseWriter, r *http.Request) {
 	id, err := pathAgent(r)
