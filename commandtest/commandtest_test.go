@@ -282,3 +282,22 @@ func TestStart_ChecksLikeTheCommand(t *testing.T) {
 		}
 	}
 }
+
+// The helpers check what the /_mock routes check, in the same code: a
+// clock moved past 9999 is refused, and the mock keeps answering.
+func TestServer_ClockStaysInRange(t *testing.T) {
+	s := commandtest.NewServer(t, commandtest.WithClock(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)))
+	if err := s.Advance(48 * time.Hour); err == nil || !strings.Contains(err.Error(), "years 1 to 9999") {
+		t.Errorf("Advance(48h) from 9999-12-31 = %v, want an error naming the range", err)
+	}
+	if err := s.SetTime(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)); err == nil {
+		t.Error("SetTime(year 10000) succeeded")
+	}
+	if _, err := s.SeedAgents(commandtest.Agent{ClientMachine: commandtest.Ptr("late"), Status: 2, AgentPlatform: 7}); err != nil {
+		t.Fatal(err)
+	}
+	var agents []commandtest.Agent
+	if code := get(t, s, "/Agents", &agents); code != 200 || len(agents) == 0 {
+		t.Errorf("GET /Agents after the refused clock changes = %d with %d agents, want 200", code, len(agents))
+	}
+}

@@ -1,3 +1,8 @@
+//go:build linux
+
+// The image test needs Linux: it runs the binary in a chroot of a new user
+// namespace (Chroot, Cloneflags and UidMappings exist only there).
+
 package main
 
 import (

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -48,6 +49,13 @@ var probe = &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TL
 // URL. Cleanup cancels the context and checks that run returned nil.
 func startRun(t *testing.T, env map[string]string, args ...string) string {
 	t.Helper()
+	url, _ := startRunLogs(t, env, args...)
+	return url
+}
+
+// startRunLogs is startRun that also returns what the server logs.
+func startRunLogs(t *testing.T, env map[string]string, args ...string) (string, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
@@ -76,14 +84,14 @@ func startRun(t *testing.T, env map[string]string, args ...string) string {
 			if err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
-					return m[1]
+					return m[1], stderr
 				}
 			}
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	t.Fatalf("server not healthy in time; stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	return ""
+	return "", nil
 }
 
 // call sends a Keyfactor request with the headers real clients send.
@@ -249,7 +257,13 @@ func TestRun_PersistentDatabase(t *testing.T) {
 		jobID = job.JobId
 	})
 	t.Run("restart with other fixtures", func(t *testing.T) {
-		base := startRun(t, map[string]string{"MOCKCOMMAND_DB": db, "MOCKCOMMAND_FIXTURES": other}) + "/KeyfactorAPI"
+		url, logs := startRunLogs(t, map[string]string{"MOCKCOMMAND_DB": db, "MOCKCOMMAND_FIXTURES": other})
+		base := url + "/KeyfactorAPI"
+		// The fixtures are not loaded, and the log says so, naming both sources.
+		if l := logs.String(); !strings.Contains(l, "level=WARN") || !strings.Contains(l, "these fixtures are not loaded") ||
+			!strings.Contains(l, "seeded_from=\"built-in fixtures (checksum") || !strings.Contains(l, "fixtures=\""+other+" (checksum") {
+			t.Errorf("restarting a seeded database with other fixtures logged:\n%s\nwant a warning naming both sources", l)
+		}
 		var agents []agent
 		call(t, "GET", base+"/Agents?ReturnLimit=1000", "", &agents)
 		if len(agents) != countBefore {
@@ -259,6 +273,12 @@ func TestRun_PersistentDatabase(t *testing.T) {
 		call(t, "GET", base+"/OrchestratorJobs/JobHistory", "", &runs)
 		if len(runs) != 1 || runs[0].JobId != jobID {
 			t.Errorf("job history after restart = %+v, want the run of %s", runs, jobID)
+		}
+	})
+	t.Run("restart with the same fixtures", func(t *testing.T) {
+		_, logs := startRunLogs(t, map[string]string{"MOCKCOMMAND_DB": db})
+		if l := logs.String(); strings.Contains(l, "level=WARN") || !strings.Contains(l, "database already seeded; keeping its state") {
+			t.Errorf("restarting with the fixtures it was seeded from logged:\n%s\nwant an info line and no warning", l)
 		}
 	})
 	t.Run("new database takes the fixtures directory", func(t *testing.T) {
@@ -305,11 +325,11 @@ func TestRun_StartupErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "agents.json"), []byte("[{\"Status\": 2},\n {\"Status\": 9}]"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// A file large enough to be decoded while it is stored (fixtures.Stream)
-	// names the entry the same way.
+	// A file large enough (2 MB or more) to be decoded while it is stored
+	// (seed.Stream) names the entry the same way.
 	big := t.TempDir()
-	agents := fixturegen.Agents(4000, 1)
-	agents[3000].Status = 9
+	agents := fixturegen.Agents(3200, 1)
+	agents[3100].Status = 9
 	data, err := json.MarshalIndent(agents, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -317,14 +337,18 @@ func TestRun_StartupErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(big, "agents.json"), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if len(data) < 2<<20 {
+		t.Fatalf("the large fixture file has %d bytes; it must reach 2 MB to be streamed", len(data))
+	}
+	entries := strings.SplitAfter(string(data), "\n  {") // entry i starts at the end of entries[i]
+	badLine := strings.Count(strings.Join(entries[:3101], ""), "\n") + 1
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
 		{"malformed fixture", []string{"--fixtures", dir}, "load fixtures: " + dir + "/agents.json: entry 1 (line 2): Status 9 is not an agent status"},
-		{"malformed large fixture", []string{"--fixtures", big}, "load fixtures: " + big + "/agents.json: entry 3000 (line "},
-		{"malformed large fixture says why", []string{"--fixtures", big}, "): Status 9 is not an agent status"},
+		{"malformed large fixture", []string{"--fixtures", big}, fmt.Sprintf("load fixtures: %s/agents.json: entry 3100 (line %d): Status 9 is not an agent status", big, badLine)},
 		{"missing fixtures dir", []string{"--fixtures", filepath.Join(dir, "nope")}, "neither agents.json nor jobtypes.json was found"},
 		{"bad auth", []string{"--auth", "kerberos"}, `--auth: "kerberos" is not basic, oauth, basic,oauth or none`},
 		{"self-signed and cert files", []string{"--tls-self-signed", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, "cannot both be given"},

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mockcommand/mockcommand/internal/model"
 )
 
 // agentMembers are AgentResponse's members; JobTypes is Command v25's addition.
@@ -340,10 +342,10 @@ func TestAgents_QueryFilters(t *testing.T) {
 		{`Status -gt 1 AND Status -lt 3`, func(a fixtureAgent) bool { return a.Status == 2 }},
 		{`Platform -eq 7`, func(a fixtureAgent) bool { return a.AgentPlatform == 7 }},
 		{`AgentPlatform -ne 7`, func(a fixtureAgent) bool { return a.AgentPlatform != 7 }},
-		{`Identity -eq "svc-kf-linux"`, func(a fixtureAgent) bool { return deref(a.Username) == "svc-kf-linux" }},
-		{`Username -eq "SVC-KF-LINUX"`, func(a fixtureAgent) bool { return strings.EqualFold(deref(a.Username), "svc-kf-linux") }},
-		{`Identity -eq "CORP\\svc-kf-orch"`, func(a fixtureAgent) bool { return strings.EqualFold(deref(a.Username), `CORP\svc-kf-orch`) }},
-		{`Identity -startswith "corp\\"`, func(a fixtureAgent) bool { return strings.HasPrefix(strings.ToLower(deref(a.Username)), `corp\`) }},
+		{`Identity -eq "svc-kf-linux"`, func(a fixtureAgent) bool { return model.Deref(a.Username) == "svc-kf-linux" }},
+		{`Username -eq "SVC-KF-LINUX"`, func(a fixtureAgent) bool { return strings.EqualFold(model.Deref(a.Username), "svc-kf-linux") }},
+		{`Identity -eq "CORP\\svc-kf-orch"`, func(a fixtureAgent) bool { return strings.EqualFold(model.Deref(a.Username), `CORP\svc-kf-orch`) }},
+		{`Identity -startswith "corp\\"`, func(a fixtureAgent) bool { return strings.HasPrefix(strings.ToLower(model.Deref(a.Username)), `corp\`) }},
 		{`ClientMachine -eq "` + strings.ToUpper(fx[0].machine()) + `"`, func(a fixtureAgent) bool { return strings.EqualFold(a.machine(), fx[0].machine()) }},
 		{`ClientMachine -startswith "UO-"`, func(a fixtureAgent) bool { return strings.HasPrefix(strings.ToLower(a.machine()), "uo-") }},
 		{`ClientMachine -endswith ".CORP.EXAMPLE.COM"`, func(a fixtureAgent) bool { return strings.HasSuffix(strings.ToLower(a.machine()), ".corp.example.com") }},
@@ -351,10 +353,10 @@ func TestAgents_QueryFilters(t *testing.T) {
 		{`ClientMachine -notcontains "prod"`, func(a fixtureAgent) bool { return !strings.Contains(strings.ToLower(a.machine()), "prod") }},
 		{`ClientMachine -contains "_"`, func(a fixtureAgent) bool { return strings.Contains(a.machine(), "_") }},
 		{`ClientMachine -contains "%"`, func(a fixtureAgent) bool { return strings.Contains(a.machine(), "%") }},
-		{`Version -startswith "24."`, func(a fixtureAgent) bool { return strings.HasPrefix(deref(a.Version), "24.") }},
+		{`Version -startswith "24."`, func(a fixtureAgent) bool { return strings.HasPrefix(model.Deref(a.Version), "24.") }},
 		{`Blueprint -eq NULL`, func(a fixtureAgent) bool { return a.Blueprint == nil }},
 		{`Blueprint -ne null`, func(a fixtureAgent) bool { return a.Blueprint != nil }},
-		{`Blueprint -eq "dmz edge"`, func(a fixtureAgent) bool { return strings.EqualFold(deref(a.Blueprint), "DMZ Edge") }},
+		{`Blueprint -eq "dmz edge"`, func(a fixtureAgent) bool { return strings.EqualFold(model.Deref(a.Blueprint), "DMZ Edge") }},
 		{`LastSeen -ge "2026-11-28"`, func(a fixtureAgent) bool { return !a.LastSeen.Before(day) }},
 		{`LastSeen -lt "2026-11-28"`, func(a fixtureAgent) bool { return a.LastSeen.Before(day) }},
 		{`LastSeen -eq "2026-11-28"`, func(a fixtureAgent) bool { return !a.LastSeen.Before(day) && a.LastSeen.Before(day.AddDate(0, 0, 1)) }},

@@ -15,12 +15,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/mockcommand/mockcommand/internal/api"
 	"github.com/mockcommand/mockcommand/internal/app"
 	"github.com/mockcommand/mockcommand/internal/mock"
+	"github.com/mockcommand/mockcommand/internal/model"
 )
 
 // The protocol facts every response is checked against.
@@ -75,6 +77,9 @@ func newServer(t testing.TB, opts ...srvOpt) *testServer {
 	for _, f := range opts {
 		f(&o)
 	}
+	if o.Fixtures == nil {
+		copyFile(t, seededTemplate(t), o.DBPath)
+	}
 	a, err := app.New(context.Background(), o)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
@@ -86,6 +91,53 @@ func newServer(t testing.TB, opts ...srvOpt) *testServer {
 		_ = a.Close() // some tests close the store themselves
 	})
 	return &testServer{URL: srv.URL, App: a, v: v}
+}
+
+// template is a database file that app.New has created and seeded with
+// the built-in fixtures, once per test binary: most tests start from it,
+// as from a persistent database, instead of creating and seeding a new one
+// (which costs ten times more under the race detector).
+var template struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func seededTemplate(t testing.TB) string {
+	t.Helper()
+	template.once.Do(func() {
+		if template.dir, template.err = os.MkdirTemp("", "mockcommand-api-test-"); template.err != nil {
+			return
+		}
+		var a *app.App
+		if a, template.err = app.New(context.Background(), app.Options{DBPath: filepath.Join(template.dir, "template.db"), API: api.DefaultConfig()}); template.err == nil {
+			template.err = a.Close()
+		}
+	})
+	if template.err != nil {
+		t.Fatalf("template database: %v", template.err)
+	}
+	return filepath.Join(template.dir, "template.db")
+}
+
+// TestMain removes the template database after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if template.dir != "" {
+		os.RemoveAll(template.dir)
+	}
+	os.Exit(code)
+}
+
+func copyFile(t testing.TB, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err == nil {
+		err = os.WriteFile(to, data, 0o600)
+	}
+	if err != nil {
+		t.Fatalf("copy %s: %v", from, err)
+	}
 }
 
 // withConfig changes the protocol configuration.
@@ -432,7 +484,7 @@ type fixtureAgent struct {
 	AuthCertificateReenrollment *string
 }
 
-func (a fixtureAgent) machine() string { return deref(a.ClientMachine) }
+func (a fixtureAgent) machine() string { return model.Deref(a.ClientMachine) }
 
 func (a fixtureAgent) has(capability string) bool {
 	return slices.ContainsFunc(a.Capabilities, func(c string) bool { return strings.EqualFold(c, capability) })
@@ -449,13 +501,6 @@ type fixtureJobType struct {
 		DefaultValue json.RawMessage
 		Required     bool
 	}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func readFixture(t testing.TB, name string, v any) {

@@ -55,7 +55,7 @@ func (s *Server) handleRuns(action func(*store.Store, context.Context, []int64, 
 	return func(w http.ResponseWriter, r *http.Request) {
 		req, err := decode[runsRequest](w, r, s.cfg.MaxBodyBytes)
 		if err == nil {
-			_, err = action(s.store, r.Context(), req.JobAuditIds, deref(req.Query))
+			_, err = action(s.store, r.Context(), req.JobAuditIds, model.Deref(req.Query))
 		}
 		if err != nil {
 			writeError(w, r, s.logger, err)
@@ -77,18 +77,11 @@ func (s *Server) handleUnschedule(w http.ResponseWriter, r *http.Request) {
 		req.JobIds, err = bodyGUIDs("JobIds", req.JobIds)
 	}
 	if err == nil {
-		_, err = s.store.UnscheduleJobs(r.Context(), req.JobIds, deref(req.Query))
+		_, err = s.store.UnscheduleJobs(r.Context(), req.JobIds, model.Deref(req.Query))
 	}
 	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
 	}
 	noContent(w)
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

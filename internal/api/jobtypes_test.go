@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mockcommand/mockcommand/internal/model"
 )
 
 var (
@@ -89,7 +91,7 @@ func checkJobType(t testing.TB, m map[string]any, name string, want []wantField)
 		}
 		for i := range want {
 			g, w := got[i], want[i]
-			if g.Name != w.Name || g.Type != w.Type || g.Required != w.Required || deref(g.DefaultValue) != deref(w.DefaultValue) ||
+			if g.Name != w.Name || g.Type != w.Type || g.Required != w.Required || model.Deref(g.DefaultValue) != model.Deref(w.DefaultValue) ||
 				(g.DefaultValue == nil) != (w.DefaultValue == nil) {
 				t.Errorf("%s: field %d = {%s %d %s %v}, want {%s %d %s %v}", what, i,
 					g.Name, g.Type, showPtr(g.DefaultValue), g.Required, w.Name, w.Type, showPtr(w.DefaultValue), w.Required)

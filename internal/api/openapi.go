@@ -12,7 +12,9 @@ import (
 // OpenAPIDocument is the OpenAPI 3 document of exactly what the mock
 // serves: the Keyfactor routes under "/KeyfactorAPI/…" with Command's
 // schema names, and the /_mock/ routes, all relative to the server URL "/".
-// Tests validate every response against it; do not modify it.
+// It changes with the mock: the tests validate every response against it
+// and fail when a route is served but not documented, or the reverse.
+// Callers must not modify the slice.
 //
 //go:embed openapi.json
 var OpenAPIDocument []byte

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mockcommand/mockcommand/internal/model"
 )
 
 // These tests send requests exactly as Keyfactor's generated Go SDK (v2.0.0)
@@ -183,8 +185,8 @@ func TestSDK_WireForm(t *testing.T) {
 		}
 		for _, a := range agents {
 			for _, f := range fx {
-				if f.AgentId == *a.AgentId && deref(f.AuthCertificateReenrollment) != deref(a.AuthCertificateReenrollment) {
-					t.Errorf("agent %s AuthCertificateReenrollment = %q, want %q", f.AgentId, deref(a.AuthCertificateReenrollment), deref(f.AuthCertificateReenrollment))
+				if f.AgentId == *a.AgentId && model.Deref(f.AuthCertificateReenrollment) != model.Deref(a.AuthCertificateReenrollment) {
+					t.Errorf("agent %s AuthCertificateReenrollment = %q, want %q", f.AgentId, model.Deref(a.AuthCertificateReenrollment), model.Deref(f.AuthCertificateReenrollment))
 				}
 			}
 		}
@@ -196,12 +198,12 @@ func TestSDK_WireForm(t *testing.T) {
 			`{"JobTypeName":"SdkJob","Description":"from the SDK","JobTypeFields":[{"Name":"Count","Type":2,"DefaultValue":"42","Required":false},{"Name":"Target","Type":1,"Required":true}]}`)
 		var jt sdkJobType
 		strictDecode(t, r.Body, &jt)
-		if jt.Id == nil || deref(jt.JobTypeName) != "SdkJob" || len(jt.JobTypeFields) != 2 {
+		if jt.Id == nil || model.Deref(jt.JobTypeName) != "SdkJob" || len(jt.JobTypeFields) != 2 {
 			t.Fatalf("job type decoded as %+v", jt)
 		}
 		jobTypeID = *jt.Id
 		f := jt.JobTypeFields[0]
-		if deref(f.Name) != "Count" || f.Type == nil || *f.Type != 2 || deref(f.DefaultValue) != "42" || f.Required == nil || *f.Required {
+		if model.Deref(f.Name) != "Count" || f.Type == nil || *f.Type != 2 || model.Deref(f.DefaultValue) != "42" || f.Required == nil || *f.Required {
 			t.Errorf("field 0 = %+v", f)
 		}
 	})
@@ -210,7 +212,7 @@ func TestSDK_WireForm(t *testing.T) {
 		r := sdkDo(t, s, http.MethodGet, "/KeyfactorAPI/JobTypes/Custom?pq.pageReturned=1&pq.queryString=JobTypeName+-eq+%22SdkJob%22&pq.returnLimit=50", "")
 		var types []sdkJobType
 		strictDecode(t, r.Body, &types)
-		if len(types) != 1 || deref(types[0].Id) != jobTypeID {
+		if len(types) != 1 || model.Deref(types[0].Id) != jobTypeID {
 			t.Errorf("found %+v, want the SdkJob type %s", types, jobTypeID)
 		}
 		r = sdkDo(t, s, http.MethodGet, "/KeyfactorAPI/JobTypes/Custom?pq.pageReturned=1&pq.returnLimit=50", "")
@@ -224,7 +226,7 @@ func TestSDK_WireForm(t *testing.T) {
 			`{"AgentId":"`+agent.AgentId+`","JobFields":{"DelaySeconds":"42","Force":"true","Host":"web01"},"JobTypeName":"RebootHost","Schedule":{"Interval":{"Minutes":60}}}`)
 		var job sdkJobResponse
 		strictDecode(t, r.Body, &job)
-		if job.JobId == nil || deref(job.OrchestratorId) != agent.AgentId || deref(job.JobTypeName) != "RebootHost" ||
+		if job.JobId == nil || model.Deref(job.OrchestratorId) != agent.AgentId || model.Deref(job.JobTypeName) != "RebootHost" ||
 			job.RequestTimestamp == nil || job.RequestTimestamp.IsZero() || job.Schedule == nil || job.Schedule.Interval == nil ||
 			job.Schedule.Interval.Minutes == nil || *job.Schedule.Interval.Minutes != 60 {
 			t.Fatalf("job decoded as %+v", job)
@@ -232,7 +234,7 @@ func TestSDK_WireForm(t *testing.T) {
 		jobID = *job.JobId
 		got := map[string]string{}
 		for _, f := range job.JobFields {
-			got[deref(f.JobTypeField)] = deref(f.Value)
+			got[model.Deref(f.JobTypeField)] = model.Deref(f.Value)
 		}
 		for k, v := range map[string]string{"Host": "web01", "DelaySeconds": "42", "Force": "true"} {
 			if got[k] != v {
@@ -245,7 +247,7 @@ func TestSDK_WireForm(t *testing.T) {
 		r := sdkDo(t, s, http.MethodGet, "/KeyfactorAPI/OrchestratorJobs/ScheduledJobs?pq.pageReturned=1&pq.returnLimit=50", "")
 		var jobs []sdkScheduledJob
 		strictDecode(t, r.Body, &jobs)
-		if len(jobs) != 1 || deref(jobs[0].Id) != jobID || deref(jobs[0].JobType) != "RebootHost" || jobs[0].Requested == nil ||
+		if len(jobs) != 1 || model.Deref(jobs[0].Id) != jobID || model.Deref(jobs[0].JobType) != "RebootHost" || jobs[0].Requested == nil ||
 			jobs[0].Schedule == nil || jobs[0].Schedule.Interval == nil {
 			t.Errorf("scheduled jobs decoded as %+v, want the job %s", jobs, jobID)
 		}

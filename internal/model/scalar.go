@@ -52,3 +52,11 @@ func (s *Scalar) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// Deref returns *s, or "" when s is nil.
+func Deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

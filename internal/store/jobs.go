@@ -104,11 +104,11 @@ func (s *Store) checkJobTarget(ctx context.Context, tx *Tx, agentID, jobTypeName
 	}
 	if a.status != model.AgentApproved {
 		return jobTarget{}, jobTypeRow{}, model.Errorf(model.Invalid, "Orchestrator %s (%s) is not approved: its Status is %d (%s); only approved orchestrators (Status 2) can run jobs.",
-			a.id, deref(a.clientMachine), a.status, statusName(a.status))
+			a.id, model.Deref(a.clientMachine), a.status, statusName(a.status))
 	}
 	if !strings.Contains(a.capsKey, model.ListKey([]string{jt.capability})) {
 		return jobTarget{}, jobTypeRow{}, model.Errorf(model.Invalid, "Orchestrator %s (%s) does not have the capability %q that job type %s needs.",
-			a.id, deref(a.clientMachine), jt.capability, jt.JobTypeName)
+			a.id, model.Deref(a.clientMachine), jt.capability, jt.JobTypeName)
 	}
 	return a, jt, nil
 }
@@ -186,13 +186,6 @@ func newJobID() string {
 		return id.String()
 	}
 	return uuid.NewString()
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func statusName(status int) string {

@@ -154,7 +154,7 @@ func orchestratorResult(c model.Completion, j jobRow, at time.Time) model.Comple
 		log := fmt.Sprintf("%s [Info] Keyfactor.Orchestrators.Agent - Orchestrator %s (%s) received a FetchLogs job (%s).\n"+
 			"%s [Info] Keyfactor.Orchestrators.Agent - Session is active; %s\n"+
 			"%s [Info] Keyfactor.Orchestrators.JobExecutors - Log retrieval completed.\n",
-			ts, deref(j.agentMachine), j.agentID, j.id, ts, "mockcommand generated this log", ts)
+			ts, model.Deref(j.agentMachine), j.agentID, j.id, ts, "mockcommand generated this log", ts)
 		c.Data = &log
 	}
 	return c
