@@ -131,7 +131,7 @@ func TestServer_SeedScheduleAndClock(t *testing.T) {
 	if err != nil || types[0].Id == "" {
 		t.Fatalf("SeedJobTypes = %+v, %v", types, err)
 	}
-	agents, err := s.SeedAgents(commandtest.Agent{ClientMachine: ptr("a"), Status: 2, AgentPlatform: 7, Capabilities: []string{"Rotate"}})
+	agents, err := s.SeedAgents(commandtest.Agent{ClientMachine: commandtest.Ptr("a"), Status: 2, AgentPlatform: 7, Capabilities: []string{"Rotate"}})
 	if err != nil {
 		t.Fatal(err)
 	}

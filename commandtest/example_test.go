@@ -43,9 +43,9 @@ func Example() {
 	}
 	defer s.Close()
 	if _, err := s.SeedAgents(
-		commandtest.Agent{ClientMachine: ptr("uo-01.example.test"), Status: 2, AgentPlatform: 7, Capabilities: []string{"LOGS"}},
-		commandtest.Agent{ClientMachine: ptr("uo-02.example.test"), Status: 1, AgentPlatform: 7, Capabilities: []string{"LOGS"}},
-		commandtest.Agent{ClientMachine: ptr("java-01.example.test"), Status: 2, AgentPlatform: 2},
+		commandtest.Agent{ClientMachine: commandtest.Ptr("uo-01.example.test"), Status: 2, AgentPlatform: 7, Capabilities: []string{"LOGS"}},
+		commandtest.Agent{ClientMachine: commandtest.Ptr("uo-02.example.test"), Status: 1, AgentPlatform: 7, Capabilities: []string{"LOGS"}},
+		commandtest.Agent{ClientMachine: commandtest.Ptr("java-01.example.test"), Status: 2, AgentPlatform: 2},
 	); err != nil {
 		panic(err)
 	}
@@ -127,4 +127,3 @@ func ExampleServer_AddFault() {
 	// matched 3 applied 1
 }
 
-func ptr(s string) *string { return &s }

@@ -30,6 +30,7 @@ type child struct {
 	url    string
 	stderr *syncBuffer
 	done   chan error // receives the process's exit
+	exit   error      // set by launchChild when it exited before listening
 }
 
 // startChild runs mockcommand with args in a new process and waits until
@@ -37,15 +38,42 @@ type child struct {
 // running.
 func startChild(t *testing.T, args ...string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"--addr", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
+	return startChildIn(t, "", nil, append([]string{"--log-level", "warn"}, args...)...)
+}
+
+// startChildIn is startChild in the working directory dir ("" for the
+// test's), with the environment assignments env added (and no other
+// MOCKCOMMAND_ variable), listening on a free loopback port.
+func startChildIn(t *testing.T, dir string, env []string, args ...string) *child {
+	t.Helper()
+	c, exited := launchChild(t, dir, env, args...)
+	if exited {
+		t.Fatalf("mockcommand exited before listening: %v\n%s", c.exit, c.stderr)
+	}
+	return c
+}
+
+// launchChild is startChildIn, except that a child that exits before it
+// listens is returned too, with exited set (c.exit is its exit error and
+// c.stderr what it said).
+func launchChild(t *testing.T, dir string, env []string, args ...string) (c *child, exited bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Dir = dir
 	// The child's temporary directory is the test's: an ephemeral database
 	// of a child killed with SIGKILL (never closed) is removed with it.
-	cmd.Env = append(os.Environ(), childEnv+"=1", "TMPDIR="+t.TempDir())
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "MOCKCOMMAND_") && !strings.HasPrefix(kv, "TMPDIR=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, childEnv+"=1", "TMPDIR="+t.TempDir())
+	cmd.Env = append(cmd.Env, env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &child{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	c = &child{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = c.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -69,22 +97,23 @@ func startChild(t *testing.T, args ...string) *child {
 	case c.url = <-urls:
 	case err := <-c.done:
 		c.done <- err
-		t.Fatalf("mockcommand exited before listening: %v\n%s", err, c.stderr)
+		c.exit = err
+		return c, true
 	case <-time.After(30 * time.Second):
 		t.Fatalf("mockcommand did not start listening\n%s", c.stderr)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if resp, err := http.Get(c.url + "/_mock/health"); err == nil {
+		if resp, err := probe.Get(c.url + "/_mock/health"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return c
+				return c, false
 			}
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("mockcommand not healthy\n%s", c.stderr)
-	return nil
+	return nil, false
 }
 
 // wait waits for the process to exit and returns its exit error.

@@ -208,6 +208,24 @@ func TestRun_OAuthClientCredentials(t *testing.T) {
 	}
 }
 
+// TestRun_OAuthDocExample runs the Go example of docs/authentication.md.
+func TestRun_OAuthDocExample(t *testing.T) {
+	base := startRun(t, nil, "--auth", "oauth")
+	ctx := context.Background()
+	cfg := clientcredentials.Config{ClientID: "mockcommand", ClientSecret: "mockcommand-secret",
+		TokenURL: base + "/_mock/oauth/token"}
+	client := cfg.Client(ctx) // add x-keyfactor-requested-with to its requests
+	client.Transport.(*oauth2.Transport).Base = headers{http.DefaultTransport}
+	resp, err := client.Get(base + "/KeyfactorAPI/Agents")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /Agents with the example's client = %d, want 200", resp.StatusCode)
+	}
+}
+
 func TestRun_BasicAndOAuth(t *testing.T) {
 	base := startRun(t, nil, "--auth", "oauth,basic")
 	if code := call(t, "GET", base+"/KeyfactorAPI/Agents", "", nil); code != 200 {

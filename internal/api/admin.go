@@ -22,7 +22,7 @@ func (s *Server) adminRouter() chi.Router {
 	r.Get("/_mock/health", s.handleHealth)
 	r.Handle("/_mock/oauth/token", http.HandlerFunc(s.handleToken)) // clients fetch tokens without the admin token
 	r.Group(func(r chi.Router) {
-		r.Use(s.requireAdminToken)
+		r.Use(s.requireAdminToken, adminBodiesAreJSON)
 		r.Get("/_mock/openapi.json", s.handleOpenAPI)
 		r.Post("/_mock/reset", s.handleReset)
 		r.Post("/_mock/seed", s.handleSeed)
@@ -57,6 +57,19 @@ func (s *Server) adminRouter() chi.Router {
 	return r
 }
 
+// adminBodiesAreJSON reads every admin request body as JSON, whatever its
+// Content-Type says: curl -d sends application/x-www-form-urlencoded, and
+// the mock's own API has no reason to refuse it (Keyfactor routes answer
+// 415, as Command does).
+func adminBodiesAreJSON(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Content-Type") != "" {
+			r.Header.Del("Content-Type")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // requireAdminToken checks "Authorization: Bearer <token>" when an admin
 // token is configured.
 func (s *Server) requireAdminToken(next http.Handler) http.Handler {
@@ -68,7 +81,7 @@ func (s *Server) requireAdminToken(next http.Handler) http.Handler {
 		if token, ok := bearerToken(r); !ok || subtle.ConstantTimeCompare([]byte(token), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="mockcommand admin"`)
 			writeError(w, r, s.logger, newError(http.StatusUnauthorized, codeUnauthenticated,
-				"The admin API needs the header Authorization: Bearer <the --admin-token value>."))
+				"The admin API needs the header Authorization: Bearer followed by the --admin-token value."))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -330,7 +330,6 @@ func biCorpus(jobID string) []badRow {
 		biBad("content-type multipart", post, approve, "--b\r\n\r\n[]\r\n--b--", codeMediaType, "multipart/form-data").with(biContentType("multipart/form-data; boundary=b")),
 		biBad("content-type form", post, kf("/OrchestratorJobs/Unschedule"), `JobIds=x`, codeMediaType, "x-www-form-urlencoded").with(biContentType("application/x-www-form-urlencoded")),
 		biBad("content-type malformed", put, types, `{}`, codeMediaType, "application/json;").with(biContentType("application/json; charset")),
-		biBad("content-type admin", post, "/_mock/faults", `{"Path":"/x","Status":500}`, codeMediaType, "text/plain").with(biContentType("text/plain")),
 
 		// Wrong methods on every route.
 		biWrongMethod(patch, kf("/Status/Endpoints"), "GET"),

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mockcommand/mockcommand/internal/api"
 	"github.com/mockcommand/mockcommand/internal/app"
@@ -174,4 +175,33 @@ func TestFaults_AtMost100(t *testing.T) {
 		}
 	}
 	wantError(t, s.admin(t, http.MethodPost, "/_mock/faults", map[string]any{"Status": 500}), http.StatusBadRequest, codeValidation, "already 100 fault rules")
+}
+
+// A method in another case reaches its route, as on IIS: Keyfactor's Go
+// client (kfutil, Terraform) sends its store updates as "Put".
+func TestMethodCaseIsIgnored(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	jt := decodeArray(t, s.get(t, withQuery(kf("/JobTypes/Custom"), q("QueryString", `JobTypeName -eq "RebootHost"`))).Body)[0]
+	jt["Description"] = "changed with Put"
+	r := s.do(t, "Put", kf("/JobTypes/Custom"), jt)
+	wantJSON(t, r, http.StatusOK)
+	if got := decodeObject(t, r.Body)["Description"]; got != "changed with Put" {
+		t.Errorf("Description after Put = %v", got)
+	}
+	wantJSON(t, s.do(t, "get", kf("/Status/Endpoints"), nil), http.StatusOK)
+}
+
+// The admin API reads bodies as JSON whatever their Content-Type says, so
+// curl -d works without a header; Keyfactor routes still answer 415.
+func TestAdminBodiesAreJSONWhateverTheContentType(t *testing.T) {
+	t.Parallel()
+	s := newHarness(t)
+	r := s.admin(t, http.MethodPost, "/_mock/clock", `{"Advance":"1h"}`, withHeader("Content-Type", "application/x-www-form-urlencoded"))
+	wantJSON(t, r, http.StatusOK)
+	if got := wantTime(t, "clock", decodeObject(t, r.Body), "Now"); !got.Equal(t0.Add(time.Hour)) {
+		t.Errorf("clock after a form-typed Advance = %v, want %v", got, t0.Add(time.Hour))
+	}
+	wantError(t, s.do(t, http.MethodPost, kf("/Agents/Approve"), `[]`, withHeader("Content-Type", "application/x-www-form-urlencoded")),
+		http.StatusUnsupportedMediaType, "0xA011000A", "application/json")
 }

@@ -331,12 +331,13 @@ func (v *oaValidator) check(r *http.Request, status int, header http.Header, bod
 	if header.Get(oaFaultHeader) != "" {
 		return s.checkErrorBody(header, body)
 	}
-	m := s.match(r.Method, r.URL.Path, v.base)
-	route := &routers.Route{Spec: s.doc, Server: s.doc.Servers[0], Method: r.Method, Operation: m.op}
+	method := strings.ToUpper(r.Method) // the mock matches methods without regard to case
+	m := s.match(method, r.URL.Path, v.base)
+	route := &routers.Route{Spec: s.doc, Server: s.doc.Servers[0], Method: method, Operation: m.op}
 	if m.tmpl != nil {
 		route.Path, route.PathItem = m.tmpl.path, m.tmpl.item
 		v.mu.Lock()
-		key := r.Method + " " + m.tmpl.path
+		key := method + " " + m.tmpl.path
 		if v.seen[key] == nil {
 			v.seen[key] = map[int]int{}
 		}

@@ -123,6 +123,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // trailing slash removed (ids in paths are GUIDs, so lower-casing them is
 // harmless).
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	// Methods match without regard to case, as on IIS: Keyfactor's Go
+	// client sends its store updates as "Put".
+	if m := strings.ToUpper(r.Method); m != r.Method {
+		r.Method = m
+	}
 	path := r.URL.Path
 	if strings.HasPrefix(path, "/_mock/") || path == "/_mock" {
 		// Route on the decoded path, as for Keyfactor routes (chi would
