@@ -126,4 +126,3 @@ func ExampleServer_AddFault() {
 	// 200 500 200
 	// matched 3 applied 1
 }
-
