@@ -76,9 +76,13 @@ type command struct {
 var consoleBlock = regexp.MustCompile("(?ms)^```console\n(.*?)^```\n")
 
 // parseCommands reads the commands of every console block of a document.
-func parseCommands(doc []byte) []command {
+func parseCommands(doc []byte) []command { return parseBlocks(doc, consoleBlock) }
+
+// parseBlocks reads the commands of the blocks block matches (group 1:
+// the block's body).
+func parseBlocks(doc []byte, block *regexp.Regexp) []command {
 	var cmds []command
-	for _, m := range consoleBlock.FindAllSubmatchIndex(doc, -1) {
+	for _, m := range block.FindAllSubmatchIndex(doc, -1) {
 		start, end := m[2], m[3]
 		body := doc[start:end]
 		var cur *command
@@ -244,9 +248,15 @@ type shell struct {
 
 func newShell(t *testing.T, dir string) *shell {
 	t.Helper()
+	return newShellEnv(t, dir, []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "LANG=C.UTF-8", "TMPDIR=" + dir, "TERM=dumb"})
+}
+
+// newShellEnv starts a bash session in dir with exactly the environment env.
+func newShellEnv(t *testing.T, dir string, env []string) *shell {
+	t.Helper()
 	cmd := exec.Command("bash", "--noprofile", "--norc")
 	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "LANG=C.UTF-8", "TMPDIR=" + dir, "TERM=dumb"}
+	cmd.Env = env
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -269,6 +279,12 @@ func newShell(t *testing.T, dir string) *shell {
 
 // run runs one command and returns what it printed (stdout and stderr).
 func (s *shell) run(t *testing.T, c command, text string) string {
+	t.Helper()
+	return s.runWithin(t, c, text, time.Minute)
+}
+
+// runWithin is run with a deadline of its own.
+func (s *shell) runWithin(t *testing.T, c command, text string, within time.Duration) string {
 	t.Helper()
 	s.seq++
 	end := fmt.Sprintf("__mockcommand_doc_end_%d__", s.seq)
@@ -308,8 +324,8 @@ func (s *shell) run(t *testing.T, c command, text string) string {
 			t.Errorf("line %d: $ %s: exit status %s\n%s", c.line, c.text, r.rc, r.out)
 		}
 		return r.out
-	case <-time.After(time.Minute):
-		t.Fatalf("line %d: $ %s: still running after a minute", c.line, c.text)
+	case <-time.After(within):
+		t.Fatalf("line %d: $ %s: still running after %v", c.line, c.text, within)
 		return ""
 	}
 }
@@ -417,6 +433,10 @@ func TestDocs_EveryShellExampleRuns(t *testing.T) {
 			line := bytes.Count(doc[:m[0]], []byte("\n")) + 1
 			switch info {
 			case "console", "go", "json", "text", "":
+			case "console docker":
+				if filepath.Base(path) != "docker.md" {
+					t.Errorf("%s:%d: console docker blocks run only in docs/docker.md (TestContainer)", path, line)
+				}
 			case "sh":
 				shBlocks++
 				if filepath.Base(path) != "README.md" || shBlocks > 1 {

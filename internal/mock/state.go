@@ -3,6 +3,7 @@ package mock
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/mockcommand/mockcommand/internal/model"
@@ -20,7 +21,7 @@ func (m *Mock) Reset(ctx context.Context, all bool) error {
 	}
 	fx, source, err := m.fixtures(now)
 	if err != nil {
-		return model.Errorf(model.Unavailable, "The fixtures cannot be loaded again, so nothing was reset: %v.", err)
+		return model.Errorf(model.Unavailable, "The fixtures cannot be loaded again, so nothing was reset: %s.", strings.TrimSuffix(err.Error(), "."))
 	}
 	if err := m.store.Reset(ctx, fx, source); err != nil {
 		return err
