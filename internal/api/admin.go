@@ -47,6 +47,9 @@ func (s *Server) adminRouter() chi.Router {
 		r.Get("/_mock/requests", s.handleRequestsList)
 		r.Delete("/_mock/requests", s.handleRequestsClear)
 
+		r.Get("/_mock/debug/pprof/", s.handleDebug)
+		r.Get("/_mock/debug/pprof/{name}", s.handleDebug)
+
 		r.Get("/_mock/faults", s.handleFaultsList)
 		r.Post("/_mock/faults", s.handleFaultAdd)
 		r.Delete("/_mock/faults", s.handleFaultsClear)

@@ -141,6 +141,8 @@ func oaParse(data []byte) (*oaSpec, error) {
 			return nil, err
 		}
 	}
+	// The pprof index is HTML: the validator checks its status and type.
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
 	s.opts = &openapi3filter.Options{
 		ExcludeRequestBody:        true,
 		ExcludeRequestQueryParams: true,

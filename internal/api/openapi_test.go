@@ -475,6 +475,11 @@ func TestOpenAPI_ValidatorExercisesEveryOperation(t *testing.T) {
 
 	// --- Status, agents.
 	c.want(200, "GET", kf+"/Status/Endpoints", nil)
+	for path, want := range map[string]int{"/_mock/debug/pprof/": 200, "/_mock/debug/pprof/heap": 200, "/_mock/debug/pprof/no-such-profile": 404} {
+		if got, body := c.call("GET", path, nil); got != want { // not JSON: the validator checks their type
+			t.Errorf("GET %s = %d, want %d: %.200s", path, got, want, body)
+		}
+	}
 	c.want(401, "GET", kf+"/Status/Endpoints", nil, map[string]string{"Authorization": ""})
 	c.want(200, "GET", kf+"/Agents?"+url.Values{"QueryString": {"Status -eq 2"}, "PageReturned": {"1"},
 		"ReturnLimit": {"5"}, "SortField": {"ClientMachine"}, "SortAscending": {"1"}}.Encode(), nil)

@@ -4,24 +4,55 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
 const seedQuery = `Status -eq 2 AND Capabilities -contains "LOGS"`
 
-// endpoint is one measured route: how to call it on the mock, and the
-// ceiling path that returns a body of the same size.
-type endpoint struct {
-	name, method, path, body string
+// workload is one measured load: its requests, and the servers it runs
+// against besides the ceiling.
+type workload struct {
+	name    string
+	reqs    []request
+	mocks   []*target // the mock (and variants, such as Prism) measured against the ceiling
+	script  string
+	ceiling string // the ceiling's base URL
+	posts   bool   // a POST-only workload: every 200 is a job, checked afterwards
+}
+
+// target is a server under test.
+type target struct {
+	label string
+	base  string   // scheme://host:port
+	proc  *process // for RSS and profiles; nil for the ceiling
+	mock  bool     // serves /_mock/debug/pprof
+}
+
+// run is one measured run of a workload on a server.
+type runResult struct {
+	workload, server string
+	round            int
+	r                wrkResult
+	rss              float64
+	idle             float64
+	acked            int64 // 200 answers of a POST-only workload, warm-up included
 }
 
 func bench(ctx context.Context, c config) error {
+	if _, err := exec.LookPath("wrk"); err != nil {
+		return fmt.Errorf("wrk is not installed (bench/run.sh installs it with apt-get): %w", err)
+	}
 	tmp, err := os.MkdirTemp("", "loadbench-")
 	if err != nil {
 		return err
@@ -35,212 +66,399 @@ func bench(ctx context.Context, c config) error {
 		}
 	}
 	var report strings.Builder
-
-	// Start-up: the default fixtures, several times.
-	readies, p, err := timeStarts(ctx, c, 5, false)
-	if err != nil {
-		return err
-	}
-	p.stop()
-	line := fmt.Sprintf("ready (health 200) with the default fixtures: %s over %d starts", spread(readies), len(readies))
-	fmt.Println(line)
-	report.WriteString("- " + line + "\n")
-
-	// Seeding from fixture files of c.scale sizes, then latency by scale.
-	for _, n := range c.scale {
-		if err := scaleRun(ctx, c, tmp, n, &report); err != nil {
+	if !c.skipStarts {
+		if err := startups(ctx, c, tmp, &report); err != nil {
 			return err
 		}
 	}
-
-	// Load runs at c.agents.
 	dir, err := writeFixtures(tmp, c.agents)
 	if err != nil {
 		return err
 	}
-	mock, ready, err := startMock(ctx, c, "--fixtures", dir)
+	results, posted, err := loadRuns(ctx, c, tmp, dir, &report)
 	if err != nil {
 		return err
 	}
-	defer mock.stop()
-	fmt.Printf("mock with %d agents ready in %s at %s\n", c.agents, fmtDur(ready), mock.url)
-	uncached, _, err := startMock(ctx, c, "--fixtures", dir, "--response-cache=false")
-	if err != nil {
-		return err
-	}
-	defer uncached.stop()
-	base := mock.url + "/KeyfactorAPI"
-	agentID, err := approvedAgentWith(base, "RebootHost")
-	if err != nil {
-		return err
-	}
-	q := url.Values{"pq.queryString": {seedQuery}, "pq.returnLimit": {"50"}, "pq.pageReturned": {"1"}}
-	endpoints := []endpoint{
-		{"GET /Agents (seed query, page of 50)", "GET", "/Agents?" + q.Encode(), ""},
-		{"GET /JobTypes/Custom", "GET", "/JobTypes/Custom", ""},
-		{"POST /OrchestratorJobs/Custom (defaults applied)", "POST", "/OrchestratorJobs/Custom",
-			`{"AgentId":"` + agentID + `","JobTypeName":"RebootHost","JobFields":{"Host":"web01.corp.example.com"}}`},
-	}
-	// The ceiling serves, for each endpoint, a body of the mock's own answer's size.
-	bodies := filepath.Join(tmp, "ceiling")
-	if err := os.MkdirAll(bodies, 0o755); err != nil {
-		return err
-	}
-	for i, e := range endpoints {
-		status, body, err := fetch(e.method, base+e.path, e.body)
-		if err != nil || status != 200 {
-			return fmt.Errorf("%s: status %d, %v: %s", e.name, status, err, body)
-		}
-		if err := os.WriteFile(filepath.Join(bodies, fmt.Sprint(i)), body, 0o644); err != nil {
+	fmt.Fprintf(&report, "\n%s\n", posted)
+	if c.slowAgents > 0 && c.wants("slow") {
+		if err := slowListing(ctx, c, tmp, &report); err != nil {
 			return err
 		}
-		fmt.Printf("  %s: %d-byte answer\n", e.name, len(body))
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	ceiling, _, err := start(ctx, self, "/health", "-serve-ceiling", bodies)
-	if err != nil {
-		return err
-	}
-	defer ceiling.stop()
-
-	var results []result
-	posted := 0
-	header := fmt.Sprintf("%-50s %-14s %5s %10s %9s %9s %7s %8s %6s", "endpoint", "server", "round", "req/s", "p50", "p99", "errors", "RSS MB", "idle")
-	fmt.Println(header)
-	for round := 1; round <= c.rounds; round++ {
-		for i, e := range endpoints {
-			servers := []string{"ceiling", "mock"}
-			if e.method == "GET" && strings.HasPrefix(e.path, "/Agents") {
-				servers = append(servers, "mock, no cache")
-			}
-			for _, srv := range servers {
-				t, proc := target(e.method, base+e.path, e.body), mock
-				switch srv {
-				case "ceiling":
-					t, proc = target(e.method, fmt.Sprintf("%s/%d", ceiling.url, i), e.body), nil
-				case "mock, no cache":
-					t, proc = target(e.method, uncached.url+"/KeyfactorAPI"+e.path, e.body), uncached
-				}
-				warm, m, rss, idle := measure(ctx, c, t, proc)
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				r := result{endpoint: e.name, server: srv, rps: m.Throughput, p50: m.Latencies.P50, p99: m.Latencies.P99,
-					errors: errorCount(m), maxRSS: rss}
-				if srv == "mock" && e.method == "POST" {
-					posted += warm.StatusCodes["200"] + m.StatusCodes["200"]
-				}
-				results = append(results, r)
-				fmt.Printf("%-50s %-14s %5d %10.0f %9s %9s %7d %8.1f %5.0f%%\n", e.name, srv, round, r.rps, fmtDur(r.p50), fmtDur(r.p99), r.errors, r.maxRSS, idle*100)
-				if len(m.Errors) > 0 {
-					fmt.Printf("    errors: %s\n", strings.Join(m.Errors[:min(3, len(m.Errors))], "; "))
-				}
-			}
-		}
-	}
-	stored, err := countRuns(base)
-	if err != nil {
-		return err
-	}
-	line = fmt.Sprintf("POST check: %d jobs acknowledged with 200 (warm-up included), %d stored", posted, stored)
-	fmt.Println(line)
-	report.WriteString("- " + line + "\n")
 	summary := summarize(results, c)
-	fmt.Print(summary)
+	fmt.Print("\n" + report.String() + "\n" + summary)
 	if c.out != "" {
 		return os.WriteFile(c.out, []byte(report.String()+"\n"+summary), 0o644)
 	}
 	return nil
 }
 
-// summarize gives, per endpoint, the mean of the rounds and the ratio to
-// the ceiling, as a Markdown table.
-func summarize(results []result, c config) string {
-	type agg struct {
-		rps, p50, p99 []float64
-		errors        uint64
-		rss           float64
-	}
-	byKey := map[string]*agg{}
-	var order []string
-	for _, r := range results {
-		k := r.endpoint + "|" + r.server
-		if byKey[k] == nil {
-			byKey[k] = &agg{}
-			order = append(order, k)
-		}
-		a := byKey[k]
-		a.rps = append(a.rps, r.rps)
-		a.p50 = append(a.p50, float64(r.p50.Microseconds())/1000)
-		a.p99 = append(a.p99, float64(r.p99.Microseconds())/1000)
-		a.errors += r.errors
-		a.rss = max(a.rss, r.maxRSS)
-	}
-	mean := func(v []float64) float64 {
-		s := 0.0
-		for _, x := range v {
-			s += x
-		}
-		return s / float64(len(v))
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n%d agents, %d connections, %s per run after %s warm-up, %d interleaved rounds (mean of rounds; each round's figure in brackets)\n\n",
-		c.agents, c.conns, c.duration, c.warmup, c.rounds)
-	b.WriteString("| endpoint | server | req/s | p50 ms | p99 ms | errors | max RSS MB | req/s vs ceiling | p99 vs ceiling |\n|---|---|---|---|---|---|---|---|---|\n")
-	for _, k := range order {
-		a := byKey[k]
-		name, srv, _ := strings.Cut(k, "|")
-		ratio, p99ratio := "", ""
-		if srv != "ceiling" {
-			ce := byKey[name+"|ceiling"]
-			ratio = fmt.Sprintf("%.0f%%", 100*mean(a.rps)/mean(ce.rps))
-			p99ratio = fmt.Sprintf("%.2f×", mean(a.p99)/mean(ce.p99))
-		}
-		rss := ""
-		if a.rss > 0 {
-			rss = fmt.Sprintf("%.1f", a.rss)
-		}
-		fmt.Fprintf(&b, "| %s | %s | %.0f %s | %.2f | %.2f %s | %d | %s | %s | %s |\n", name, srv, mean(a.rps), bracket(a.rps, "%.0f"),
-			mean(a.p50), mean(a.p99), bracket(a.p99, "%.2f"), a.errors, rss, ratio, p99ratio)
-	}
-	return b.String()
-}
+func (c config) wants(name string) bool { return c.only == nil || c.only[name] }
 
-func bracket(v []float64, f string) string {
-	parts := make([]string, len(v))
-	for i, x := range v {
-		parts[i] = fmt.Sprintf(f, x)
+// startups times the start to a healthy mock: the built-in fixtures, five
+// fresh processes, and c.slowAgents generated agents, three.
+func startups(ctx context.Context, c config, tmp string, report *strings.Builder) error {
+	cases := []struct {
+		label string
+		n     int
+		args  []string
+	}{{"the built-in fixtures", 5, nil}}
+	if c.slowAgents > 0 {
+		dir, err := writeFixtures(tmp, c.slowAgents)
+		if err != nil {
+			return err
+		}
+		cases = append(cases, struct {
+			label string
+			n     int
+			args  []string
+		}{fmt.Sprintf("%d generated agents (seeded from the file)", c.slowAgents), 3, []string{"--fixtures", dir}})
 	}
-	return "[" + strings.Join(parts, ", ") + "]"
-}
-
-// scaleRun seeds a mock from a fixture file of n agents (timing it) and
-// measures the seed query's latency with one connection.
-func scaleRun(ctx context.Context, c config, tmp string, n int, report *strings.Builder) error {
-	dir, err := writeFixtures(tmp, n)
-	if err != nil {
-		return err
+	for _, cs := range cases {
+		var readies []time.Duration
+		for range cs.n {
+			settle(c.idle, c.settleMax)
+			p, ready, err := startMock(ctx, c, cs.args...)
+			if err != nil {
+				return err
+			}
+			p.stop()
+			readies = append(readies, ready)
+		}
+		slices.Sort(readies)
+		line := fmt.Sprintf("start-up to a healthy mock with %s: median %s (min %s, max %s; %d fresh processes)",
+			cs.label, fmtMs(readies[len(readies)/2]), fmtMs(readies[0]), fmtMs(readies[len(readies)-1]), len(readies))
+		fmt.Println(line)
+		report.WriteString("- " + line + "\n")
 	}
-	// Start three times on a settled machine (a fresh process each time,
-	// as a user starts it); the last one, without the response cache (every
-	// request runs the SQL query), serves the latency run.
-	readies, p, err := timeStarts(ctx, c, 3, true, "--fixtures", dir, "--response-cache=false")
-	if err != nil {
-		return err
-	}
-	defer p.stop()
-	q := url.Values{"pq.queryString": {seedQuery}, "pq.returnLimit": {"50"}}
-	one := c
-	one.conns = 1
-	_, m, _, _ := measure(ctx, one, target("GET", p.url+"/KeyfactorAPI/Agents?"+q.Encode(), ""), nil)
-	line := fmt.Sprintf("%d agents: start-up including seeding from the fixture file %s, %d starts; seed query without the response cache, 1 connection: p50 %s, p99 %s, %.0f req/s, %d errors",
-		n, spread(readies), len(readies), fmtDur(m.Latencies.P50), fmtDur(m.Latencies.P99), m.Throughput, errorCount(m))
-	fmt.Println(line)
-	report.WriteString("- " + line + "\n")
 	return nil
+}
+
+// startMock starts the mock on a free loopback port, logging only warnings,
+// with extra arguments, and waits until it is healthy.
+func startMock(ctx context.Context, c config, extra ...string) (*process, time.Duration, error) {
+	return start(ctx, c.mockBin, "/_mock/health", append([]string{"--addr", "127.0.0.1:0", "--log-level", "warn"}, extra...)...)
+}
+
+// variedReads are 1,000 distinct listings of agents: 6 filters, 4 sort
+// fields in both directions, and every page of 50 each filter has, up to
+// page 42, shuffled reproducibly.
+func variedReads(base string) ([]request, error) {
+	filters := []string{
+		"",
+		"Status -eq 2",
+		`Capabilities -contains "LOGS"`,
+		seedQuery,
+		`ClientMachine -contains "site1"`,
+		`LastSeen -ge "2026-11-01"`,
+	}
+	var all []request
+	for _, f := range filters {
+		pages, err := countPages(base, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, sort := range []string{"AgentId", "ClientMachine", "LastSeen", "Status"} {
+			for _, asc := range []string{"0", "1"} {
+				for page := 1; page <= min(pages, 42); page++ {
+					q := url.Values{"pq.sortField": {sort}, "pq.sortAscending": {asc}, "pq.pageReturned": {fmt.Sprint(page)}, "pq.returnLimit": {"50"}}
+					if f != "" {
+						q.Set("pq.queryString", f)
+					}
+					all = append(all, request{method: "GET", uri: "/KeyfactorAPI/Agents?" + q.Encode()})
+				}
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(42, 42))
+	r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	return all[:min(1000, len(all))], nil
+}
+
+// countPages counts the pages of 50 a filter has (by fetching 1000 at a time).
+func countPages(base, filter string) (int, error) {
+	n := 0
+	for page := 1; ; page++ {
+		q := url.Values{"pq.returnLimit": {"1000"}, "pq.pageReturned": {fmt.Sprint(page)}}
+		if filter != "" {
+			q.Set("pq.queryString", filter)
+		}
+		status, body, err := fetch("GET", base+"/KeyfactorAPI/Agents?"+q.Encode(), "")
+		if err != nil || status != 200 {
+			return 0, fmt.Errorf("count %q: %d %v", filter, status, err)
+		}
+		var list []json.RawMessage
+		if err := json.Unmarshal(body, &list); err != nil {
+			return 0, err
+		}
+		n += len(list)
+		if len(list) < 1000 {
+			return (n + 49) / 50, nil
+		}
+	}
+}
+
+// loadRuns measures every workload against the ceiling, in interleaved
+// rounds, and checks the POST-only workload's jobs afterwards.
+func loadRuns(ctx context.Context, c config, tmp, dir string, report *strings.Builder) ([]runResult, string, error) {
+	// One mock process per kind of workload, so that one's writes do not
+	// change what another measures.
+	startOne := func(label string, args ...string) (*target, error) {
+		p, ready, err := startMock(ctx, c, append([]string{"--fixtures", dir}, args...)...)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Printf("%s: %d agents, ready in %s at %s\n", label, c.agents, fmtMs(ready), p.url)
+		return &target{label: label, base: p.url, proc: p, mock: true}, nil
+	}
+	cached, err := startOne("mock")
+	if err != nil {
+		return nil, "", err
+	}
+	defer cached.proc.stop()
+	uncached, err := startOne("mock, no response cache", "--response-cache=false")
+	if err != nil {
+		return nil, "", err
+	}
+	defer uncached.proc.stop()
+	mixed, err := startOne("mock")
+	if err != nil {
+		return nil, "", err
+	}
+	defer mixed.proc.stop()
+	postDB := filepath.Join(tmp, "posts.db")
+	posts, err := startOne("mock", "--db", postDB)
+	if err != nil {
+		return nil, "", err
+	}
+	postsStopped := false
+	defer func() {
+		if !postsStopped {
+			posts.proc.stop()
+		}
+	}()
+
+	seedURI := "/KeyfactorAPI/Agents?" + url.Values{"pq.queryString": {seedQuery}, "pq.returnLimit": {"50"}, "pq.pageReturned": {"1"}}.Encode()
+	varied, err := variedReads(cached.base)
+	if err != nil {
+		return nil, "", err
+	}
+	agentID, err := approvedAgentWith(cached.base+"/KeyfactorAPI", "RebootHost")
+	if err != nil {
+		return nil, "", err
+	}
+	post := request{method: "POST", uri: "/KeyfactorAPI/OrchestratorJobs/Custom",
+		body: `{"AgentId":"` + agentID + `","JobTypeName":"RebootHost","JobFields":{"Host":"web01.corp.example.com"}}`}
+	var mix []request
+	for i, r := range varied {
+		mix = append(mix, r)
+		if i%9 == 8 { // one POST in ten requests
+			mix = append(mix, post)
+		}
+	}
+	workloads := []*workload{
+		{name: "seed query, cached", reqs: []request{{method: "GET", uri: seedURI}}, mocks: []*target{cached}},
+		{name: "seed query, uncached", reqs: []request{{method: "GET", uri: seedURI}}, mocks: []*target{uncached}},
+		{name: "varied reads", reqs: varied, mocks: []*target{cached}},
+		{name: "varied reads, uncached", reqs: varied, mocks: []*target{uncached}},
+		{name: "mixed: 90% varied reads, 10% job POSTs", reqs: mix, mocks: []*target{mixed}},
+		{name: "POST /OrchestratorJobs/Custom", reqs: []request{post}, mocks: []*target{posts}, posts: true},
+	}
+	var prism *target
+	if c.prism != "" {
+		if prism, err = startPrism(ctx, c, tmp); err != nil {
+			return nil, "", err
+		}
+		defer prism.proc.stop()
+		workloads[0].mocks = append(workloads[0].mocks, prism)
+		workloads[5].mocks = append(workloads[5].mocks, prism)
+	}
+	workloads = slices.DeleteFunc(workloads, func(w *workload) bool { return !c.wants(shortName(w.name)) })
+
+	// The ceiling answers each request with the mock's own answer to it,
+	// recorded now (one POST on the mixed mock, which is not counted).
+	ceilDir := filepath.Join(tmp, "ceiling")
+	if err := os.MkdirAll(ceilDir, 0o755); err != nil {
+		return nil, "", err
+	}
+	manifest := ceilingManifest{}
+	sizes := map[string]int{} // answer bytes, by request
+	for _, w := range workloads {
+		for _, r := range w.reqs {
+			key := r.method + " " + r.uri
+			if _, ok := manifest[key]; ok {
+				continue
+			}
+			from := cached.base
+			if r.method == "POST" {
+				from = mixed.base
+			}
+			status, body, err := fetch(r.method, from+r.uri, r.body)
+			if err != nil || status != 200 {
+				return nil, "", fmt.Errorf("%s: %d %v: %.200s", key, status, err, body)
+			}
+			file := fmt.Sprint(len(manifest))
+			if err := os.WriteFile(filepath.Join(ceilDir, file), body, 0o644); err != nil {
+				return nil, "", err
+			}
+			manifest[key] = file
+			sizes[key] = len(body)
+		}
+		if w.script, err = writeScript(tmp, shortName(w.name), w.reqs); err != nil {
+			return nil, "", err
+		}
+	}
+	raw, _ := json.Marshal(manifest)
+	if err := os.WriteFile(filepath.Join(ceilDir, "manifest.json"), raw, 0o644); err != nil {
+		return nil, "", err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, "", err
+	}
+	ceiling, _, err := start(ctx, self, "/health", "-serve-ceiling", ceilDir)
+	if err != nil {
+		return nil, "", err
+	}
+	defer ceiling.stop()
+	for _, w := range workloads {
+		total := 0
+		for _, r := range w.reqs {
+			total += sizes[r.method+" "+r.uri]
+		}
+		fmt.Fprintf(report, "- %s: %d distinct requests, answers of %d bytes on average\n", w.name, len(uniq(w.reqs)), total/len(w.reqs))
+	}
+
+	var results []runResult
+	var acked int64
+	fmt.Printf("%-42s %-26s %5s %9s %9s %9s %7s %7s %5s\n", "workload", "server", "round", "req/s", "p50", "p99", "errors", "RSS MB", "idle")
+	for round := 1; round <= c.rounds; round++ {
+		for _, w := range workloads {
+			for _, srv := range append([]*target{{label: "ceiling", base: ceiling.url}}, w.mocks...) {
+				res, err := measure(ctx, c, w, srv, round)
+				if err != nil {
+					return nil, "", err
+				}
+				if w.posts && srv == posts {
+					acked += res.acked
+				}
+				results = append(results, res)
+				fmt.Printf("%-42s %-26s %5d %9.0f %9s %9s %7d %7.1f %4.0f%%\n", w.name, srv.label, round, res.r.rps(),
+					fmtMs(res.r.p50()), fmtMs(res.r.p99()), res.r.errors(), res.rss, 100*res.idle)
+			}
+		}
+	}
+	// Every job the POST workload's mock acknowledged is stored: count the
+	// rows of its database file once it has stopped.
+	posts.proc.stop()
+	postsStopped = true
+	stored, err := countJobs(postDB)
+	if err != nil {
+		return nil, "", err
+	}
+	check := fmt.Sprintf("- POST check: %d jobs acknowledged with 200 (warm-ups included), %d stored in the database file after a graceful stop", acked, stored)
+	if stored < acked {
+		check += " — JOBS WERE LOST"
+	}
+	fmt.Println(check)
+	return results, check, nil
+}
+
+// shortName is a workload's name for -only and file names.
+func shortName(name string) string {
+	switch {
+	case strings.HasPrefix(name, "seed query, cached"):
+		return "seed"
+	case strings.HasPrefix(name, "seed query, uncached"):
+		return "seed-uncached"
+	case strings.HasPrefix(name, "varied reads, uncached"):
+		return "varied-uncached"
+	case strings.HasPrefix(name, "varied"):
+		return "varied"
+	case strings.HasPrefix(name, "mixed"):
+		return "mixed"
+	}
+	return "post"
+}
+
+func uniq(reqs []request) map[string]bool {
+	m := map[string]bool{}
+	for _, r := range reqs {
+		m[r.method+" "+r.uri] = true
+	}
+	return m
+}
+
+// measure settles, warms up, then measures one server on one workload,
+// sampling the server's RSS and, in round 1 with -profiles, taking a CPU
+// profile of a mock.
+func measure(ctx context.Context, c config, w *workload, srv *target, round int) (runResult, error) {
+	idle := settle(c.idle, c.settleMax)
+	warm, err := runWrk(ctx, w.script, srv.base, c.conns, c.threads, c.warmup)
+	if err != nil {
+		return runResult{}, err
+	}
+	var maxRSS float64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	if srv.proc != nil {
+		wg.Go(func() {
+			tick := time.NewTicker(100 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+					maxRSS = max(maxRSS, srv.proc.rssMB())
+				}
+			}
+		})
+	}
+	if c.profiles != "" && round == 1 && srv.mock {
+		wg.Go(func() { profile(c, srv, shortName(w.name)) })
+	}
+	r, err := runWrk(ctx, w.script, srv.base, c.conns, c.threads, c.duration)
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		return runResult{}, err
+	}
+	res := runResult{workload: w.name, server: srv.label, round: round, r: r, rss: maxRSS, idle: idle}
+	if w.posts {
+		res.acked = warm.Requests - warm.Non2xx + r.Requests - r.Non2xx
+	}
+	return res, nil
+}
+
+// profile takes a CPU profile of the mock for most of the measured run
+// and writes its top functions beside it.
+func profile(c config, srv *target, name string) {
+	secs := max(1, int(c.duration.Seconds())-1)
+	resp, err := http.Get(fmt.Sprintf("%s/_mock/debug/pprof/profile?seconds=%d", srv.base, secs))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return
+	}
+	defer resp.Body.Close()
+	if err := os.MkdirAll(c.profiles, 0o755); err != nil {
+		return
+	}
+	path := filepath.Join(c.profiles, name+".pprof")
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	_, _ = io.Copy(f, resp.Body)
+	f.Close()
+	top, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=40", c.mockBin, path).CombinedOutput()
+	if err == nil {
+		_ = os.WriteFile(filepath.Join(c.profiles, name+".top.txt"), top, 0o644)
+	}
+	cum, err := exec.Command("go", "tool", "pprof", "-top", "-cum", "-nodecount=60", c.mockBin, path).CombinedOutput()
+	if err == nil {
+		_ = os.WriteFile(filepath.Join(c.profiles, name+".cum.txt"), cum, 0o644)
+	}
 }
 
 // approvedAgentWith finds an approved agent with the capability.
@@ -255,63 +473,4 @@ func approvedAgentWith(base, capability string) (string, error) {
 		return "", fmt.Errorf("find an agent: %v (%d found)", err, len(agents))
 	}
 	return agents[0].AgentId, nil
-}
-
-// countRuns counts the job history entries (one per job in immediate mode).
-func countRuns(base string) (int, error) {
-	status, body, err := fetch("GET", base+"/OrchestratorJobs/JobHistory?pq.returnLimit=2147483647", "")
-	if err != nil || status != 200 {
-		return 0, fmt.Errorf("count jobs: %d %v", status, err)
-	}
-	var runs []json.RawMessage
-	if err := json.Unmarshal(body, &runs); err != nil {
-		return 0, err
-	}
-	return len(runs), nil
-}
-
-func cpuModel() string {
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "model name"); ok {
-			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-		}
-	}
-	return "unknown CPU"
-}
-
-// startMock starts the mock on a free loopback port, logging only warnings,
-// with extra arguments, and waits until it is healthy.
-func startMock(ctx context.Context, c config, extra ...string) (*process, time.Duration, error) {
-	return start(ctx, c.mockBin, "/_mock/health", append([]string{"--addr", "127.0.0.1:0", "--log-level", "warn"}, extra...)...)
-}
-
-// timeStarts starts the mock n times (on a settled machine each time when
-// settleFirst), stops every one but the last, which it returns, and
-// returns the start-up times sorted.
-func timeStarts(ctx context.Context, c config, n int, settleFirst bool, extra ...string) ([]time.Duration, *process, error) {
-	var readies []time.Duration
-	var last *process
-	for i := range n {
-		if settleFirst {
-			settle(c.idle, c.settleMax)
-		}
-		p, ready, err := startMock(ctx, c, extra...)
-		if err != nil {
-			return nil, nil, err
-		}
-		readies = append(readies, ready)
-		if i < n-1 {
-			p.stop()
-		} else {
-			last = p
-		}
-	}
-	slices.Sort(readies)
-	return readies, last, nil
-}
-
-// spread is "median M (min A, max B)" of sorted durations.
-func spread(sorted []time.Duration) string {
-	return fmt.Sprintf("median %s (min %s, max %s)", fmtDur(sorted[len(sorted)/2]), fmtDur(sorted[0]), fmtDur(sorted[len(sorted)-1]))
 }

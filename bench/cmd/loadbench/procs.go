@@ -29,9 +29,24 @@ type process struct {
 
 var listenRE = regexp.MustCompile(`listening on (http://\S+)`)
 
+// procRSS reads a process's resident set size, in MB.
+func procRSS(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
 // start runs bin with args, waits for the line that gives its URL, then
-// until /_mock/health (or /health for the ceiling) answers 200, and returns
-// the time from exec to healthy.
+// until /_mock/health (or /health for the ceiling; "" for no check)
+// answers 200, and returns the time from exec to healthy.
 func start(ctx context.Context, bin string, health string, args ...string) (*process, time.Duration, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	out, err := cmd.StdoutPipe()
@@ -65,6 +80,9 @@ func start(ctx context.Context, bin string, health string, args ...string) (*pro
 		p.stop()
 		return nil, 0, fmt.Errorf("%s did not start listening", bin)
 	}
+	if health == "" {
+		return p, time.Since(t0), nil
+	}
 	client := &http.Client{Timeout: time.Second}
 	for time.Since(t0) < 60*time.Second {
 		resp, err := client.Get(p.url + health)
@@ -94,18 +112,16 @@ func (p *process) stop() {
 }
 
 // rssMB reads the process's resident set size.
-func (p *process) rssMB() float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+func (p *process) rssMB() float64 { return procRSS(p.cmd.Process.Pid) }
+
+// freePort finds a free loopback port (for servers that take no port 0).
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0
+		return 0, err
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
-			return kb / 1024
-		}
-	}
-	return 0
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // buildMock builds mockcommand as the Dockerfile does.
@@ -187,29 +203,44 @@ func setKeyfactorHeaders(h http.Header) {
 	h.Set("Content-Type", "application/json")
 }
 
-// serveCeiling is the ceiling process: GET /health, and each file in dir
-// served at /<name> as a fixed JSON body.
+// ceilingManifest maps each request of a workload (method and request
+// URI) to the file holding the body the ceiling answers it with.
+type ceilingManifest map[string]string
+
+// serveCeiling is the ceiling process: GET /health, and every request in
+// dir/manifest.json answered with its recorded body, after reading the
+// request's own body; nothing else.
 func serveCeiling(ctx context.Context, dir, addr string) error {
-	entries, err := os.ReadDir(dir)
+	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
-	for _, e := range entries {
-		body, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
+	var manifest ceilingManifest
+	if err := json.Unmarshal(raw, &manifest); err != nil {
+		return err
+	}
+	bodies := make(map[string][]byte, len(manifest))
+	for key, file := range manifest {
+		if bodies[key], err = os.ReadFile(filepath.Join(dir, file)); err != nil {
 			return err
 		}
-		length := strconv.Itoa(len(body))
-		mux.HandleFunc("/"+e.Name(), func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.Header().Set("Content-Length", length)
-			_, _ = w.Write(body)
-		})
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/health" {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		_, _ = io.Copy(io.Discard, r.Body)
+		body, ok := bodies[r.Method+" "+r.URL.RequestURI()]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
+	})
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
