@@ -1,9 +1,13 @@
 package store
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -14,26 +18,98 @@ const agentColumns = `a.agent_id, a.client_machine, a.username, a.platform, a.ve
 	a.last_seen, a.capabilities, a.blueprint, a.thumbprint, a.legacy_thumbprint,
 	a.auth_cert_reenrollment, a.last_thumbprint_used, a.last_error_code, a.last_error_message`
 
-// ListAgents returns one page of agents matching opts, with JobTypes derived
-// from each agent's capabilities. The list is one SQL statement: filter,
-// sort and page all run in SQLite.
-func (s *Store) ListAgents(ctx context.Context, opts ListOptions) ([]model.Agent, error) {
-	where, order, args, err := agentResource.listSQL(opts, s.now())
+// agentPager lists agents. Agent listings read job types too (the
+// JobTypes of each agent are derived from them).
+var agentPager = &pager{res: agentResource, from: "agents a", tables: []Table{TableAgents}}
+
+// AgentsVersion changes whenever what an agent listing shows may change.
+func (s *Store) AgentsVersion() uint64 { return s.Version(TableAgents, TableJobTypes) }
+
+// AgentsPage writes one page of agents matching opts to w, as the JSON
+// array GET /Agents answers with: each agent's stored JSON with its
+// JobTypes spliced in. Filter, sort and page run in SQLite (see pager);
+// nothing is encoded.
+func (s *Store) AgentsPage(ctx context.Context, opts ListOptions, w io.Writer) error {
+	ids, err := s.page(ctx, agentPager, opts, s.now())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rows, err := s.query(ctx, `SELECT `+agentColumns+` FROM agents a WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	snap, err := s.jobTypeSnapshot(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list agents: %w", err)
+		return err
 	}
-	agents, err := scanAgents(rows)
-	if err != nil {
-		return nil, err
+	type row struct{ doc, caps []byte }
+	byID := make(map[int64]row, len(ids))
+	if len(ids) > 0 {
+		rows, err := s.query(ctx, `SELECT a.rowid, a.doc, a.caps_key FROM agents a WHERE a.rowid IN (SELECT value FROM json_each(?))`, idsJSON(ids))
+		if err != nil {
+			return fmt.Errorf("read agents: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var r row
+			if err := rows.Scan(&id, &r.doc, &r.caps); err != nil {
+				rows.Close()
+				return fmt.Errorf("read agents: %w", err)
+			}
+			byID[id] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read agents: %w", err)
+		}
 	}
-	return agents, s.deriveJobTypes(ctx, agents)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	bw.WriteByte('[')
+	for i, id := range ids {
+		r, ok := byID[id]
+		if !ok || len(r.doc) < 2 {
+			return fmt.Errorf("agent row %d vanished or has no JSON", id)
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.Write(r.doc[:len(r.doc)-1]) // without its closing brace
+		bw.WriteString(`,"JobTypes":`)
+		bw.Write(snap.agentJobTypesJSON(string(r.caps)))
+		bw.WriteByte('}')
+	}
+	bw.WriteByte(']')
+	return bw.Flush()
 }
 
-// GetAgent returns one agent by id (a canonical GUID), or NotFound.
+// ListAgents returns one page of agents matching opts, as AgentsPage
+// writes them.
+func (s *Store) ListAgents(ctx context.Context, opts ListOptions) ([]model.Agent, error) {
+	var b bytes.Buffer
+	if err := s.AgentsPage(ctx, opts, &b); err != nil {
+		return nil, err
+	}
+	agents := []model.Agent{}
+	if err := json.Unmarshal(b.Bytes(), &agents); err != nil {
+		return nil, fmt.Errorf("decode agents: %w", err)
+	}
+	return agents, nil
+}
+
+// agentDoc is the stored JSON of an agent: its answer without JobTypes
+// (the last member, which is spliced in when it is served).
+func agentDoc(a *model.Agent) ([]byte, error) {
+	c := *a
+	c.JobTypes = nil
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return nil, fmt.Errorf("encode agent %s: %w", a.AgentId, err)
+	}
+	const tail = `,"JobTypes":null}`
+	if !bytes.HasSuffix(b, []byte(tail)) {
+		return nil, fmt.Errorf("encode agent %s: JobTypes is not the last member", a.AgentId)
+	}
+	return append(b[:len(b)-len(tail)], '}'), nil
+}
+
+// GetAgent returns one agent by id (a canonical GUID), or NotFound, as
+// an agent listing shows it.
 func (s *Store) GetAgent(ctx context.Context, id string) (model.Agent, error) {
 	var a model.Agent
 	err := s.readTx(ctx, func(tx *Tx) error {
@@ -95,23 +171,17 @@ func (s *Store) deriveJobTypes(ctx context.Context, agents []model.Agent) error 
 		return err
 	}
 	for i := range agents {
-		agents[i].JobTypes = []model.AgentJobType{}
-		for _, c := range agents[i].Capabilities {
-			for _, t := range snap.byCap[strings.ToLower(c)] {
-				name := t.JobTypeName
-				agents[i].JobTypes = append(agents[i].JobTypes, model.AgentJobType{Name: &name, JobTypeId: t.Id})
-			}
-		}
+		agents[i].JobTypes = snap.agentJobTypes(model.ListKey(agents[i].Capabilities))
 	}
 	return nil
 }
 
 // agentColumnCount is the number of columns agentWriter writes per agent.
-const agentColumnCount = 16
+const agentColumnCount = 17
 
 // agentBatch is how many agents one multi-row INSERT writes. Batching cuts
 // the per-statement overhead that dominates bulk loads (100k agents in a
-// reset); 60 rows x 16 columns stays far below SQLite's parameter limit.
+// reset); 60 rows x 17 columns stays far below SQLite's parameter limit.
 const agentBatch = 60
 
 // agentWriter writes agents in multi-row statements (the statement cache
@@ -137,7 +207,7 @@ func insertSQL(n int, upsert bool) string {
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", agentColumnCount), ", ") + ")"
 	insert := `INSERT INTO agents (agent_id, client_machine, username, platform, version, status,
 		last_seen, capabilities, caps_key, blueprint, thumbprint, legacy_thumbprint, auth_cert_reenrollment,
-		last_thumbprint_used, last_error_code, last_error_message)
+		last_thumbprint_used, last_error_code, last_error_message, doc)
 		VALUES ` + strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", ")
 	if !upsert {
 		return insert
@@ -149,7 +219,7 @@ func insertSQL(n int, upsert bool) string {
 		caps_key = excluded.caps_key, blueprint = excluded.blueprint, thumbprint = excluded.thumbprint,
 		legacy_thumbprint = excluded.legacy_thumbprint, auth_cert_reenrollment = excluded.auth_cert_reenrollment,
 		last_thumbprint_used = excluded.last_thumbprint_used, last_error_code = excluded.last_error_code,
-		last_error_message = excluded.last_error_message`
+		last_error_message = excluded.last_error_message, doc = excluded.doc`
 }
 
 // put queues a normalised agent, writing a batch when one is full.
@@ -170,9 +240,13 @@ func (w *agentWriter) flush() error {
 	w.pending = w.pending[:0]
 	args := make([]any, 0, len(batch)*agentColumnCount)
 	for _, a := range batch {
+		doc, err := agentDoc(a)
+		if err != nil {
+			return err
+		}
 		args = append(args, a.AgentId, a.ClientMachine, a.Username, a.AgentPlatform, a.Version, a.Status,
 			a.LastSeen.String(), model.JoinList(a.Capabilities), model.ListKey(a.Capabilities), a.Blueprint, a.Thumbprint,
-			a.LegacyThumbprint, a.AuthCertificateReenrollment, a.LastThumbprintUsed, a.LastErrorCode, a.LastErrorMessage)
+			a.LegacyThumbprint, a.AuthCertificateReenrollment, a.LastThumbprintUsed, a.LastErrorCode, a.LastErrorMessage, string(doc))
 	}
 	if _, err := w.tx.ExecContext(w.ctx, insertSQL(len(batch), w.upsert), args...); err != nil {
 		return fmt.Errorf("write agents %s…: %w", batch[0].AgentId, err)
@@ -182,3 +256,25 @@ func (w *agentWriter) flush() error {
 
 // close writes what is queued.
 func (w *agentWriter) close() error { return w.flush() }
+
+// fillAgentDocs writes the JSON of agents stored before the doc column
+// existed (a database made by an earlier build).
+func (s *Store) fillAgentDocs(ctx context.Context) error {
+	rows, err := s.write.QueryContext(ctx, `SELECT `+agentColumns+` FROM agents a WHERE a.doc = ''`)
+	if err != nil {
+		return fmt.Errorf("find agents without JSON: %w", err)
+	}
+	agents, err := scanAgents(rows)
+	if err != nil || len(agents) == 0 {
+		return err
+	}
+	return s.writeTx(ctx, func(tx *Tx, now time.Time) error {
+		w := newAgentWriter(ctx, tx, true)
+		for i := range agents {
+			if err := w.put(&agents[i]); err != nil {
+				return err
+			}
+		}
+		return w.close()
+	})
+}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/mockcommand/mockcommand/internal/model"
@@ -21,6 +23,43 @@ type jobTypeSnapshot struct {
 	gen    uint64
 	byName map[string]jobTypeRow   // by model.NameKey
 	byCap  map[string][]jobTypeRow // by lower-cased capability
+
+	mu       sync.Mutex
+	jobTypes map[string][]byte // agentJobTypesJSON, by capability key
+}
+
+// agentJobTypes lists the job types the capabilities of a membership key
+// (model.ListKey) let an orchestrator run, in the order of the
+// capabilities: a custom job type named by a capability, and FetchLogs for
+// LOGS (Command v25's AgentResponse.JobTypes).
+func (snap *jobTypeSnapshot) agentJobTypes(capsKey string) []model.AgentJobType {
+	out := []model.AgentJobType{}
+	for _, c := range strings.Split(strings.Trim(capsKey, "\x1f"), "\x1f") {
+		for _, t := range snap.byCap[c] {
+			name := t.JobTypeName
+			out = append(out, model.AgentJobType{Name: &name, JobTypeId: t.Id})
+		}
+	}
+	return out
+}
+
+// agentJobTypesJSON is agentJobTypes encoded, kept per capability key: the
+// agents of a listing share a few sets of capabilities.
+func (snap *jobTypeSnapshot) agentJobTypesJSON(capsKey string) []byte {
+	snap.mu.Lock()
+	defer snap.mu.Unlock()
+	if b, ok := snap.jobTypes[capsKey]; ok {
+		return b
+	}
+	b, err := json.Marshal(snap.agentJobTypes(capsKey))
+	if err != nil {
+		b = []byte("[]") // unreachable: the members are strings
+	}
+	if snap.jobTypes == nil || len(snap.jobTypes) > 4096 {
+		snap.jobTypes = map[string][]byte{}
+	}
+	snap.jobTypes[capsKey] = b
+	return b
 }
 
 func (c *jobTypeCache) invalidate() { c.gen.Add(1) }
@@ -54,7 +93,7 @@ func (s *Store) jobTypeSnapshot(ctx context.Context) (*jobTypeSnapshot, error) {
 // snapshot only holds committed state), in which case it asks the
 // transaction.
 func (s *Store) jobTypeByName(ctx context.Context, tx *Tx, name string) (jobTypeRow, bool, error) {
-	if tx.jobTypesChanged {
+	if tx.changedTable(TableJobTypes) {
 		return findJobTypeByName(ctx, tx, name)
 	}
 	snap, err := s.jobTypeSnapshot(ctx)

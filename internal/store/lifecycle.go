@@ -137,9 +137,11 @@ func afterRun(ctx context.Context, tx *Tx, j jobRow, t runTimes, c model.Complet
 }
 
 // touchAgent records that the orchestrator contacted Command at t (LastSeen
-// never moves backwards).
+// never moves backwards, and an agent already seen later is not written:
+// agent listings cached under the agents' version stay valid).
 func touchAgent(ctx context.Context, tx *Tx, agentID string, t time.Time) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE agents SET last_seen = max(last_seen, ?) WHERE agent_id = ?`, model.NewTime(t).String(), agentID); err != nil {
+	ts := model.NewTime(t).String()
+	if _, err := tx.ExecContext(ctx, `UPDATE agents SET last_seen = ? WHERE agent_id = ? AND last_seen < ?`, ts, agentID, ts); err != nil {
 		return fmt.Errorf("touch agent %s: %w", agentID, err)
 	}
 	return nil

@@ -38,6 +38,9 @@ func (s *Store) Reset(ctx context.Context, f model.Fixtures, source string) erro
 		if err == nil {
 			err = rebuild()
 		}
+		if err == nil {
+			err = analyze(ctx, tx)
+		}
 		// The page cache is the connection's, not the transaction's: give
 		// back what a bulk load took whether or not the reset commits.
 		if _, serr := tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000`); serr != nil && err == nil {
@@ -237,4 +240,17 @@ func putFixtureJobType(ctx context.Context, tx *Tx, jt *model.JobType) error {
 		}
 	}
 	return putJobType(ctx, tx, jt, true)
+}
+
+// analyze refreshes the statistics the query planner reads, from a sample
+// of each index: with them it knows that Status has a few values and an
+// agent id one row, and sorts a filtered listing through the index of its
+// sort field rather than through a filter's index and a sort.
+func analyze(ctx context.Context, tx *Tx) error {
+	for _, q := range []string{`PRAGMA analysis_limit = 1000`, `ANALYZE`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("analyze: %w", err)
+		}
+	}
+	return nil
 }

@@ -148,9 +148,12 @@ type Tx struct {
 	stmts  map[string]*sql.Stmt // prepared for this transaction
 	missed []string
 
-	changed         bool // a statement of the transaction changed a row (see Store.Generation)
-	jobTypesChanged bool // a statement changed a row of job_types (see Store.jobTypes)
+	changed bool   // a statement of the transaction changed a row (see Store.Generation)
+	tables  uint32 // the tracked tables it changed, a bit per Table (see Store.Version)
 }
+
+// changedTable reports whether the transaction changed table t.
+func (t *Tx) changedTable(table Table) bool { return t.tables&(1<<table) != 0 }
 
 func newTx(tx *sql.Tx, shared *stmtCache) *Tx {
 	return &Tx{Tx: tx, shared: shared, stmts: map[string]*sql.Stmt{}}
@@ -188,8 +191,8 @@ func (t *Tx) cacheMissed(ctx context.Context) {
 }
 
 // ExecContext runs a statement, prepared once per transaction, and notes
-// whether it changed rows, and rows of job_types: the caches that depend
-// on them learn it from the statements themselves, so no writer has to
+// whether it changed rows, and of which table: the caches that depend on
+// them learn it from the statements themselves, so no writer has to
 // remember to tell them.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	st, err := t.stmt(ctx, query)
@@ -209,8 +212,8 @@ func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Re
 	}
 	if n, nerr := res.RowsAffected(); nerr != nil || n > 0 {
 		t.changed = true
-		if writesJobTypes(query) {
-			t.jobTypesChanged = true
+		if table, ok := dmlTable(query); ok {
+			t.tables |= 1 << table
 		}
 	}
 	return res, nil
@@ -225,22 +228,6 @@ func isDML(query string) bool {
 		}
 	}
 	return false
-}
-
-// jobTypeWriters remembers, per statement text, whether it writes the
-// job_types table.
-var jobTypeWriters sync.Map // string -> bool
-
-// writesJobTypes reports whether a statement writes the job_types table.
-func writesJobTypes(query string) bool {
-	if v, ok := jobTypeWriters.Load(query); ok {
-		return v.(bool)
-	}
-	w := strings.Contains(strings.ToLower(query), "job_types")
-	if len(query) <= maxCachedSQLSize {
-		jobTypeWriters.Store(query, w)
-	}
-	return w
 }
 
 // QueryContext runs a query, prepared once per transaction.

@@ -57,7 +57,9 @@ type Store struct {
 	writeOps   atomic.Uint64 // operations written, and in how many commits (benchmarks report their ratio)
 	commits    atomic.Uint64
 	gen        atomic.Uint64 // bumped after every commit that changed a row: see Generation
+	tableGen   tableGens     // bumped per table: see Version
 	jobTypes   jobTypeCache
+	anchors    anchorCache
 }
 
 // Open opens (creating if needed) the database and applies migrations.
@@ -104,6 +106,9 @@ func (s *Store) open(ctx context.Context, seed *model.Fixtures, source string) e
 	s.writeStmts = newStmtCache(s.write)
 	s.writerUp = true
 	go s.runWriter()
+	if err := s.fillAgentDocs(ctx); err != nil {
+		return err
+	}
 	if seed != nil {
 		if err := s.seedNew(ctx, *seed, source); err != nil {
 			return err

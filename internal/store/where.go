@@ -59,9 +59,26 @@ func (r *resource) filter(q string, now time.Time) (string, []any, error) {
 	return b.sql.String(), b.args, nil
 }
 
-// orderBy resolves a sort field (case-insensitive, aliases allowed) to SQL.
-// List fields cannot be sorted on.
+// orderBy resolves a sort field (case-insensitive, aliases allowed) to an
+// ORDER BY list: the field, then the key to break ties.
 func (r *resource) orderBy(field string, desc bool) (string, error) {
+	col, err := r.sortExpr(field)
+	if err != nil {
+		return "", err
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	if col == r.key {
+		return col + dir, nil
+	}
+	return col + dir + ", " + r.key + dir, nil
+}
+
+// sortExpr resolves a sort field (case-insensitive, aliases allowed; ""
+// for the default) to its SQL expression. List fields cannot be sorted on.
+func (r *resource) sortExpr(field string) (string, error) {
 	if field == "" {
 		field = r.defaultSort
 	}
@@ -75,15 +92,7 @@ func (r *resource) orderBy(field string, desc bool) (string, error) {
 		}
 		return "", model.Errorf(model.InvalidSort, "Invalid sort field: %s. Sortable fields are %s.", field, strings.Join(names, ", "))
 	}
-	dir := " ASC"
-	if desc {
-		dir = " DESC"
-	}
-	col := r.cols[f.Name].expr
-	if col == r.key {
-		return col + dir, nil
-	}
-	return col + dir + ", " + r.key + dir, nil
+	return r.cols[f.Name].expr, nil
 }
 
 // sqlBuilder accumulates a WHERE clause and its arguments side by side.

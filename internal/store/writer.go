@@ -92,8 +92,15 @@ func (s *Store) runBatch(first *writeOp) {
 		commitErr = fmt.Errorf("write batch aborted: %w", results[len(results)-1])
 	} else if err := tx.Commit(); err != nil {
 		commitErr = fmt.Errorf("commit: %w", err)
-	} else if tx.jobTypesChanged {
-		s.jobTypes.invalidate()
+	} else {
+		for t := range numTables {
+			if tx.changedTable(t) {
+				s.tableGen[t].Add(1)
+			}
+		}
+		if tx.changedTable(TableJobTypes) {
+			s.jobTypes.invalidate()
+		}
 	}
 	changed := commitErr == nil && tx.changed
 	// The connection is free again: statements this batch had to prepare
