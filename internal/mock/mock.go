@@ -44,10 +44,8 @@ type Mock struct {
 	fixtures Loader
 	started  time.Time
 
-	modeMu  sync.Mutex // serialises job mode changes
-	mode    atomic.Pointer[JobMode]
-	modeVer atomic.Uint64 // bumped with every job mode change
-	due     atomic.Pointer[dueMark]
+	modeMu sync.Mutex // serialises job mode changes
+	mode   atomic.Pointer[JobMode]
 }
 
 // New returns the controls of a mock over the parts in opts, and sets the
@@ -75,40 +73,14 @@ func (m *Mock) Faults() *fault.Set { return m.faults }
 // Started is when the mock started (wall time).
 func (m *Mock) Started() time.Time { return m.started }
 
-// dueMark records when the first run that completes by itself is picked
-// up, as of a store generation and a job mode: until either changes or
-// the clock reaches at, no run is due and no query is needed.
-type dueMark struct {
-	gen, ver uint64
-	at       time.Time
-}
-
 // RunDue completes the job runs that have fallen due and that the job
 // mode completes by themselves, so that what a client reads next is the
-// state as of the mock's clock. Every request calls it once, first: while
-// nothing was written since it last looked, it costs no query.
+// state as of the mock's clock. Every request calls it once, first: until
+// a run may be due (see store.MayBeDue) it costs no query.
 func (m *Mock) RunDue(ctx context.Context) error {
-	ver := m.modeVer.Load() // before the policy: a change after this makes the mark stale
-	p := m.store.RunPolicy()
-	if !p.Auto() {
+	if !m.store.MayBeDue(m.clock.Now()) {
 		return nil
 	}
-	now := m.clock.Now()
-	gen := m.store.Generation() // before the query: a later commit makes the mark stale
-	if d := m.due.Load(); d != nil && d.gen == gen && d.ver == ver && now.Before(d.at) {
-		return nil
-	}
-	at, ok, err := m.store.NextAutoRun(ctx)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		at = model.MaxTime // nothing waits: the mark holds until the next write
-	}
-	if now.Before(at) {
-		m.due.Store(&dueMark{gen: gen, ver: ver, at: at})
-		return nil
-	}
-	_, err = m.store.CompleteDueRuns(ctx)
+	_, err := m.store.CompleteDueRuns(ctx)
 	return err
 }

@@ -73,6 +73,9 @@ func insertRunAs(ctx context.Context, tx *Tx, j jobRow, due time.Time, end *time
 	if err != nil {
 		return fmt.Errorf("add run of job %s: %w", j.id, err)
 	}
+	if end == nil {
+		tx.noteWaitingRun(j.jobType, due)
+	}
 	return nil
 }
 
@@ -175,32 +178,10 @@ func coveredRuns(p *RunPolicy) (string, []any) {
 	return `status = ? AND job_type_key IN (SELECT value FROM json_each(?))`, []any{model.JobStatusWaiting, p.scriptedTypes()}
 }
 
-// NextAutoRun reports when the first Waiting run that the run policy
-// completes by itself is picked up: its due time plus the policy's Delay.
-// ok is false when there is none.
-func (s *Store) NextAutoRun(ctx context.Context) (at time.Time, ok bool, err error) {
-	p := s.policy.Load()
-	if !p.Auto() {
-		return time.Time{}, false, nil
-	}
-	where, args := coveredRuns(p)
-	var first sql.NullString
-	if err := s.readRow(ctx, `SELECT min(operation_start) FROM job_history WHERE `+where, args...).Scan(&first); err != nil {
-		return time.Time{}, false, fmt.Errorf("check due runs: %w", err)
-	}
-	if !first.Valid {
-		return time.Time{}, false, nil
-	}
-	t, err := time.Parse(model.TimeLayout, first.String)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("stored OperationStart %q: %w", first.String, err)
-	}
-	return t.Add(p.Delay), true, nil
-}
-
 // CompleteDueRuns completes, in one transaction, every Waiting run that
 // the run policy covers and that its orchestrator has picked up by now
-// (due time plus the policy's Delay), as that orchestrator would: its
+// (at the first whole second at least the policy's Delay after the run
+// fell due, or at once without a Delay), as that orchestrator would: its
 // OperationStart and OperationEnd are the pickup time, even when the clock
 // has since moved on. What follows a run (the next occurrence, a retry)
 // falls due after now, so one call leaves no covered run due. It returns
@@ -210,16 +191,17 @@ func (s *Store) CompleteDueRuns(ctx context.Context) (int, error) {
 	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		n = 0
 		p := s.policy.Load()
-		if !p.Auto() {
-			return nil
-		}
-		for {
+		for p.Auto() {
 			done, err := s.completeDueBatch(ctx, tx, p, now)
 			n += done
-			if err != nil || done < dueBatch {
+			if err != nil {
 				return err
 			}
+			if done < dueBatch {
+				break
+			}
 		}
+		return findNextPickup(ctx, tx, p)
 	})
 	return n, err
 }
@@ -227,7 +209,7 @@ func (s *Store) CompleteDueRuns(ctx context.Context) (int, error) {
 // completeDueBatch completes up to dueBatch due runs and returns how many.
 func (s *Store) completeDueBatch(ctx context.Context, tx *Tx, p *RunPolicy, now time.Time) (int, error) {
 	where, args := coveredRuns(p)
-	args = append(args, model.NewTime(now.Add(-p.Delay)).String(), dueBatch)
+	args = append(args, model.NewTime(p.dueCutoff(now)).String(), dueBatch)
 	rows, err := tx.QueryContext(ctx, `SELECT id, job_id, job_type, operation_start FROM job_history
 		WHERE `+where+` AND operation_start <= ? ORDER BY operation_start, id LIMIT ?`, args...)
 	if err != nil {
@@ -254,7 +236,7 @@ func (s *Store) completeDueBatch(ctx context.Context, tx *Tx, p *RunPolicy, now 
 		if err != nil {
 			return 0, fmt.Errorf("run %d: stored OperationStart %q: %w", d.id, d.at, err)
 		}
-		pickup := at.Add(p.Delay)
+		pickup := p.pickup(at)
 		if err := completeRun(ctx, tx, j, d.id, runTimes{due: at, start: &pickup, end: pickup, now: now}, orchestratorResult(c, j, pickup)); err != nil {
 			return 0, err
 		}

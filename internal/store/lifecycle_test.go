@@ -104,9 +104,9 @@ func TestCompleteDueRuns_PickupDelayAndScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, ok, err := st.NextAutoRun(ctx)
-	if err != nil || !ok || !next.Equal(t0.Add(5*time.Second)) {
-		t.Fatalf("NextAutoRun = %v, %v, %v; want the FetchLogs run picked up at 10:00:05", next, ok, err)
+	// Known without a query: the FetchLogs run is picked up at 10:00:05.
+	if st.MayBeDue(t0.Add(5*time.Second-time.Millisecond)) || !st.MayBeDue(t0.Add(5*time.Second)) {
+		t.Fatal("MayBeDue does not say the first pickup is at 10:00:05")
 	}
 	clk.Advance(4 * time.Second)
 	if n, err := st.CompleteDueRuns(ctx); err != nil || n != 0 {
@@ -137,7 +137,57 @@ func TestCompleteDueRuns_PickupDelayAndScripts(t *testing.T) {
 			t.Errorf("scripted run's Message = %v, want %q", r.Message, msg)
 		}
 	}
-	if _, ok, err := st.NextAutoRun(ctx); err != nil || ok {
-		t.Errorf("NextAutoRun after = %v, %v; the Reboot run is not the policy's to complete", ok, err)
+	if st.MayBeDue(t0.AddDate(100, 0, 0)) {
+		t.Error("MayBeDue after: true, but the only waiting run (Reboot) is not the policy's to complete")
+	}
+}
+
+// With a pickup delay, orchestrators check in on whole seconds: a run due
+// at 10:00:00.300 with a 5 s delay is picked up at 10:00:06. The store
+// knows without a query when the next pickup is, and forgets it when the
+// policy changes.
+func TestCompleteDueRuns_PickupsOnWholeSeconds(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 300e6, time.UTC)
+	clk := clock.New()
+	clk.Set(t0, true)
+	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "t.db"), Now: clk.Now, RunPolicy: store.RunPolicy{All: true, Delay: 5 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	mustReset(t, st, model.Fixtures{Agents: []model.Agent{agent(idA, "web01", 2, "LOGS")}})
+	if st.MayBeDue(t0.AddDate(1, 0, 0)) {
+		t.Fatal("MayBeDue after a reset: true, but no run waits")
+	}
+	job, err := st.ScheduleJob(ctx, store.ScheduleJobInput{AgentId: idA, JobTypeName: "FetchLogs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pickup := time.Date(2026, 12, 1, 10, 0, 6, 0, time.UTC)
+	if st.MayBeDue(pickup.Add(-time.Millisecond)) || !st.MayBeDue(pickup) {
+		t.Fatalf("MayBeDue does not put the pickup at %v", pickup)
+	}
+	clk.Set(pickup.Add(-time.Millisecond), true)
+	if n, err := st.CompleteDueRuns(ctx); err != nil || n != 0 {
+		t.Fatalf("a millisecond before the check-in: CompleteDueRuns = %d, %v; want 0", n, err)
+	}
+	clk.Set(pickup.Add(700*time.Millisecond), true)
+	if n, err := st.CompleteDueRuns(ctx); err != nil || n != 1 {
+		t.Fatalf("after the check-in: CompleteDueRuns = %d, %v; want 1", n, err)
+	}
+	runs, err := st.ListJobHistory(ctx, store.ListOptions{Query: `JobId -eq "` + job.JobId + `"`, Page: 1, Limit: 5})
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs: %v, %v", runs, err)
+	}
+	if r := runs[0]; !r.OperationStart.Equal(pickup) || r.OperationEnd == nil || !r.OperationEnd.Equal(pickup) {
+		t.Errorf("run started %v, ended %v; want both at the check-in %v", r.OperationStart, r.OperationEnd, pickup)
+	}
+	if st.MayBeDue(pickup.AddDate(1, 0, 0)) {
+		t.Error("MayBeDue after every run completed: true")
+	}
+	st.SetRunPolicy(store.RunPolicy{})
+	if !st.MayBeDue(pickup) {
+		t.Error("MayBeDue after a policy change: false; the store must look again")
 	}
 }

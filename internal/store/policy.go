@@ -56,4 +56,5 @@ func (s *Store) RunPolicy() RunPolicy { return *s.policy.Load() }
 func (s *Store) SetRunPolicy(p RunPolicy) {
 	p.Scripts = maps.Clone(p.Scripts)
 	s.policy.Store(&p)
+	s.due.forget()
 }

@@ -23,6 +23,7 @@ func (s *Store) Reset(ctx context.Context, f model.Fixtures, source string) erro
 				return fmt.Errorf("clear %s: %w", table, err)
 			}
 		}
+		tx.due = dueNever // no run waits any more
 		if err := ensureFetchLogs(ctx, tx); err != nil {
 			return err
 		}

@@ -150,6 +150,12 @@ type Tx struct {
 
 	changed bool   // a statement of the transaction changed a row (see Store.Generation)
 	tables  uint32 // the tracked tables it changed, a bit per Table (see Store.Version)
+
+	// For the writer's transactions: the run policy as the batch began,
+	// and the bound on the next pickup it will publish (see MayBeDue).
+	policy   *RunPolicy
+	due      int64
+	dueEpoch uint64
 }
 
 // changedTable reports whether the transaction changed table t.

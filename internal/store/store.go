@@ -60,6 +60,7 @@ type Store struct {
 	tableGen   tableGens     // bumped per table: see Version
 	jobTypes   jobTypeCache
 	anchors    anchorCache
+	due        dueHint // see MayBeDue
 }
 
 // Open opens (creating if needed) the database and applies migrations.
@@ -68,6 +69,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.due.at.Store(dueUnknown)
 	s.SetRunPolicy(opts.RunPolicy)
 	if s.path == "" {
 		dir, err := ephemeralDir()

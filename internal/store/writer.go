@@ -73,6 +73,8 @@ func (s *Store) runBatch(first *writeOp) {
 		return
 	}
 	tx := newTx(sqlTx, s.writeStmts)
+	tx.due, tx.dueEpoch = s.due.begin()
+	tx.policy = s.policy.Load()
 	for i := 0; i < len(batch); i++ {
 		results = append(results, s.runOp(tx, batch[i]))
 		if errors.Is(results[i], errBatchBroken) {
@@ -101,6 +103,10 @@ func (s *Store) runBatch(first *writeOp) {
 		if tx.changedTable(TableJobTypes) {
 			s.jobTypes.invalidate()
 		}
+		s.due.publish(tx.due, tx.dueEpoch)
+	}
+	if commitErr != nil {
+		s.due.forget()
 	}
 	changed := commitErr == nil && tx.changed
 	// The connection is free again: statements this batch had to prepare
@@ -148,6 +154,7 @@ func (s *Store) runOp(tx *Tx, op *writeOp) (err error) {
 			err = fmt.Errorf("write panicked: %v", v)
 		}
 		if err != nil {
+			tx.due = dueUnknown // what the operation noted is undone, or half
 			if _, rbErr := tx.ExecContext(ctx, `ROLLBACK TO op`); rbErr != nil {
 				err = fmt.Errorf("%w: %v (rollback: %v)", errBatchBroken, err, rbErr)
 				return
