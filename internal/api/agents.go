@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -12,7 +13,8 @@ func (s *Server) handleAgentList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	s.cachedList(w, r, "agents", opts, func() (any, error) { return s.store.ListAgents(r.Context(), opts) })
+	s.cachedList(w, r, listRequest{route: "agents", opts: opts, version: s.store.AgentsVersion,
+		write: func(w io.Writer) error { return s.store.AgentsPage(r.Context(), opts, w) }})
 }
 
 func (s *Server) handleAgentGet(w http.ResponseWriter, r *http.Request) {

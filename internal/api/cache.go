@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -16,10 +19,12 @@ const (
 )
 
 // responseCache keeps the encoded answers of idempotent list requests,
-// each tagged with the store generation it was read under. An answer is
-// served again only while the generation is unchanged, that is while no
-// write at all has been committed, so it is always exactly what the query
-// would return. Clients that poll the same listing get it without a query.
+// each tagged with the version of the tables the listing reads (see
+// store.Version). An answer is served again only while that version is
+// unchanged, that is while nothing it shows was written, so it is always
+// exactly what the query would return. Clients that poll the same listing
+// get it without a query, and writes elsewhere (scheduling a job) leave
+// cached agent listings valid.
 type responseCache struct {
 	mu      sync.Mutex
 	entries map[string]cachedResponse
@@ -27,8 +32,8 @@ type responseCache struct {
 }
 
 type cachedResponse struct {
-	gen  uint64
-	body []byte
+	version uint64
+	body    []byte
 }
 
 func newResponseCache() *responseCache {
@@ -45,17 +50,17 @@ func cacheKey(route string, opts store.ListOptions) (key string, ok bool) {
 	return fmt.Sprintf("%s\x00%s\x00%s\x00%t\x00%d\x00%d", route, opts.Query, strings.ToLower(opts.SortField), opts.Descending, opts.Page, opts.Limit), true
 }
 
-func (c *responseCache) get(key string, gen uint64) ([]byte, bool) {
+func (c *responseCache) get(key string, version uint64) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
-	if !ok || e.gen != gen {
+	if !ok || e.version != version {
 		return nil, false
 	}
 	return e.body, true
 }
 
-func (c *responseCache) put(key string, gen uint64, body []byte) {
+func (c *responseCache) put(key string, version uint64, body []byte) {
 	if len(body) > cacheMaxBytes/8 {
 		return
 	}
@@ -65,37 +70,99 @@ func (c *responseCache) put(key string, gen uint64, body []byte) {
 		c.bytes -= len(old.body)
 	}
 	if len(c.entries) >= cacheMaxEntries || c.bytes+len(body) > cacheMaxBytes {
-		clear(c.entries) // simplest eviction: entries of older generations are dead anyway
+		clear(c.entries) // simplest eviction: entries of older versions are dead anyway
 		c.bytes = 0
 	}
-	c.entries[key] = cachedResponse{gen: gen, body: body}
+	c.entries[key] = cachedResponse{version: version, body: body}
 	c.bytes += len(body)
 }
 
-// cachedList serves a list request from the cache or through list, which
-// reads the store and returns the value to encode.
-func (s *Server) cachedList(w http.ResponseWriter, r *http.Request, route string, opts store.ListOptions, list func() (any, error)) {
+// listRequest is a list request to answer: the route (for the cache key),
+// the version of what it shows, and how to write the JSON answer.
+type listRequest struct {
+	route   string
+	opts    store.ListOptions
+	version func() uint64
+	write   func(w io.Writer) error
+}
+
+// cachedList answers a list request from the cache, or by writing it. An
+// answer of up to spillLimit bytes is buffered, sent with its length and
+// kept in the cache; a larger one is streamed as it is written (chunked),
+// so a huge page costs little memory. Should writing fail once streaming
+// has begun, the connection is aborted: the client sees a broken answer,
+// never a short one that looks whole.
+func (s *Server) cachedList(w http.ResponseWriter, r *http.Request, l listRequest) {
 	var key string
-	var gen uint64
 	cacheable := false
 	if s.cache != nil {
-		key, cacheable = cacheKey(route, opts)
-		gen = s.store.Generation() // read before the query: a write during it invalidates the entry
+		key, cacheable = cacheKey(l.route, l.opts)
 	}
+	version := l.version() // before the query: a write during it makes the entry stale
 	if cacheable {
-		if body, ok := s.cache.get(key, gen); ok {
+		if body, ok := s.cache.get(key, version); ok {
 			writeJSON(w, http.StatusOK, body)
 			return
 		}
 	}
-	v, err := list()
-	if err != nil {
-		writeError(w, r, s.logger, err)
+	sw := newSpillWriter(w)
+	defer sw.release()
+	if err := l.write(sw); err != nil {
+		if !sw.streaming {
+			writeError(w, r, s.logger, err)
+			return
+		}
+		s.logger.LogAttrs(r.Context(), slog.LevelError, "listing failed while it was being sent; connection aborted",
+			slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+		panic(http.ErrAbortHandler)
+	}
+	if sw.streaming {
 		return
 	}
-	body, status := marshal(v)
-	if cacheable && status == http.StatusOK {
-		s.cache.put(key, gen, body)
+	body := sw.buf.Bytes()
+	if cacheable && len(body) <= cacheMaxBytes/8 {
+		s.cache.put(key, version, bytes.Clone(body))
 	}
-	writeJSON(w, status, body)
+	writeJSON(w, http.StatusOK, body)
+}
+
+// spillLimit is the largest answer cachedList buffers.
+var spillLimit = 1 << 20
+
+// spillWriter buffers a 200 answer up to spillLimit bytes, then sends the
+// headers and what it holds and writes the rest straight through.
+type spillWriter struct {
+	w         http.ResponseWriter
+	buf       *bytes.Buffer
+	streaming bool
+}
+
+func newSpillWriter(w http.ResponseWriter) *spillWriter {
+	buf := encodeBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	return &spillWriter{w: w, buf: buf}
+}
+
+func (s *spillWriter) Write(p []byte) (int, error) {
+	if s.streaming {
+		return s.w.Write(p)
+	}
+	if s.buf.Len()+len(p) <= spillLimit {
+		return s.buf.Write(p)
+	}
+	s.streaming = true
+	s.w.Header().Set("Content-Type", contentTypeJSON)
+	s.w.WriteHeader(http.StatusOK)
+	if _, err := s.w.Write(s.buf.Bytes()); err != nil {
+		return 0, err
+	}
+	s.buf.Reset()
+	return s.w.Write(p)
+}
+
+func (s *spillWriter) release() {
+	if s.buf.Cap() <= spillLimit+64<<10 {
+		encodeBuffers.Put(s.buf)
+	}
+	s.buf = nil
 }

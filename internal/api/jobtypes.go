@@ -1,6 +1,9 @@
 package api
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -31,7 +34,19 @@ func (s *Server) handleJobTypeList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	s.cachedList(w, r, "jobtypes", opts, func() (any, error) { return s.store.ListJobTypes(r.Context(), opts) })
+	s.cachedList(w, r, listRequest{route: "jobtypes", opts: opts, version: s.store.JobTypesVersion,
+		write: func(w io.Writer) error {
+			types, err := s.store.ListJobTypes(r.Context(), opts)
+			if err != nil {
+				return err
+			}
+			b, err := json.Marshal(types)
+			if err != nil {
+				return fmt.Errorf("encode job types: %w", err)
+			}
+			_, err = w.Write(b)
+			return err
+		}})
 }
 
 func (s *Server) handleJobTypeGet(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -25,57 +24,97 @@ var agentPager = &pager{res: agentResource, from: "agents a", tables: []Table{Ta
 // AgentsVersion changes whenever what an agent listing shows may change.
 func (s *Store) AgentsVersion() uint64 { return s.Version(TableAgents, TableJobTypes) }
 
+// JobTypesVersion changes whenever what a job type listing shows may change.
+func (s *Store) JobTypesVersion() uint64 { return s.Version(TableJobTypes) }
+
 // AgentsPage writes one page of agents matching opts to w, as the JSON
 // array GET /Agents answers with: each agent's stored JSON with its
 // JobTypes spliced in. Filter, sort and page run in SQLite (see pager);
-// nothing is encoded.
+// nothing is encoded. The page is read from one snapshot of the database,
+// a chunk of agents at a time, and written as it is read, so a page of
+// any size takes little memory.
 func (s *Store) AgentsPage(ctx context.Context, opts ListOptions, w io.Writer) error {
-	ids, err := s.page(ctx, agentPager, opts, s.now())
-	if err != nil {
-		return err
-	}
 	snap, err := s.jobTypeSnapshot(ctx)
 	if err != nil {
 		return err
 	}
-	type row struct{ doc, caps []byte }
-	byID := make(map[int64]row, len(ids))
-	if len(ids) > 0 {
-		rows, err := s.query(ctx, `SELECT a.rowid, a.doc, a.caps_key FROM agents a WHERE a.rowid IN (SELECT value FROM json_each(?))`, idsJSON(ids))
+	return s.readTx(ctx, func(tx *Tx) error {
+		ids, err := s.page(ctx, tx, agentPager, opts, s.now())
 		if err != nil {
-			return fmt.Errorf("read agents: %w", err)
+			return err
 		}
-		for rows.Next() {
-			var id int64
-			var r row
-			if err := rows.Scan(&id, &r.doc, &r.caps); err != nil {
-				rows.Close()
-				return fmt.Errorf("read agents: %w", err)
+		out := &stickyWriter{w: w}
+		out.writeString("[")
+		docs := make(map[int64]agentJSON, min(len(ids), agentChunk))
+		for start := 0; start < len(ids) && out.err == nil; start += agentChunk {
+			chunk := ids[start:min(start+agentChunk, len(ids))]
+			if err := readAgentJSON(ctx, tx, chunk, docs); err != nil {
+				return err
 			}
-			byID[id] = r
+			for i, id := range chunk {
+				d, ok := docs[id]
+				if !ok || len(d.doc) < 2 {
+					return fmt.Errorf("agent row %d vanished or has no JSON", id)
+				}
+				if start+i > 0 {
+					out.writeString(",")
+				}
+				out.write(d.doc[:len(d.doc)-1]) // without its closing brace
+				out.writeString(`,"JobTypes":`)
+				out.write(snap.agentJobTypesJSON(string(d.caps)))
+				out.writeString("}")
+			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		out.writeString("]")
+		return out.err
+	})
+}
+
+// agentChunk is how many agents AgentsPage reads per query.
+const agentChunk = 500
+
+// agentJSON is an agent's stored JSON and its capabilities key.
+type agentJSON struct{ doc, caps []byte }
+
+// readAgentJSON reads the stored JSON of the agents with the given rowids
+// into docs, which it clears first.
+func readAgentJSON(ctx context.Context, tx *Tx, ids []int64, docs map[int64]agentJSON) error {
+	clear(docs)
+	rows, err := tx.QueryContext(ctx, `SELECT a.rowid, a.doc, a.caps_key FROM agents a WHERE a.rowid IN (SELECT value FROM json_each(?))`, idsJSON(ids))
+	if err != nil {
+		return fmt.Errorf("read agents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var d agentJSON
+		if err := rows.Scan(&id, &d.doc, &d.caps); err != nil {
 			return fmt.Errorf("read agents: %w", err)
 		}
+		docs[id] = d
 	}
-	bw := bufio.NewWriterSize(w, 32<<10)
-	bw.WriteByte('[')
-	for i, id := range ids {
-		r, ok := byID[id]
-		if !ok || len(r.doc) < 2 {
-			return fmt.Errorf("agent row %d vanished or has no JSON", id)
-		}
-		if i > 0 {
-			bw.WriteByte(',')
-		}
-		bw.Write(r.doc[:len(r.doc)-1]) // without its closing brace
-		bw.WriteString(`,"JobTypes":`)
-		bw.Write(snap.agentJobTypesJSON(string(r.caps)))
-		bw.WriteByte('}')
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read agents: %w", err)
 	}
-	bw.WriteByte(']')
-	return bw.Flush()
+	return nil
+}
+
+// stickyWriter writes until the first error, then keeps it.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) write(b []byte) {
+	if s.err == nil {
+		_, s.err = s.w.Write(b)
+	}
+}
+
+func (s *stickyWriter) writeString(str string) {
+	if s.err == nil {
+		_, s.err = io.WriteString(s.w, str)
+	}
 }
 
 // ListAgents returns one page of agents matching opts, as AgentsPage

@@ -94,7 +94,7 @@ type pager struct {
 }
 
 // page finds the rowids of the rows of one page, in order.
-func (s *Store) page(ctx context.Context, p *pager, opts ListOptions, now time.Time) ([]int64, error) {
+func (s *Store) page(ctx context.Context, tx *Tx, p *pager, opts ListOptions, now time.Time) ([]int64, error) {
 	if opts.Page < 1 || opts.Limit < 1 {
 		return nil, model.Errorf(model.Invalid, "PageReturned and ReturnLimit must be at least 1.")
 	}
@@ -141,7 +141,7 @@ func (s *Store) page(ctx context.Context, p *pager, opts ListOptions, now time.T
 			}
 		}
 		offset := int64(opts.Page-1-from) * int64(opts.Limit)
-		rows, err := s.query(ctx, `SELECT `+alias+`.rowid, `+sortExpr+`, `+key+` FROM `+p.from+
+		rows, err := tx.QueryContext(ctx, `SELECT `+alias+`.rowid, `+sortExpr+`, `+key+` FROM `+p.from+
 			` WHERE `+q+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(qargs[:len(qargs):len(qargs)], opts.Limit, offset)...)
 		if err != nil {
 			return nil, fmt.Errorf("list %s: %w", p.from, err)
