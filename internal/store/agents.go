@@ -17,9 +17,8 @@ const agentColumns = `a.agent_id, a.client_machine, a.username, a.platform, a.ve
 	a.last_seen, a.capabilities, a.blueprint, a.thumbprint, a.legacy_thumbprint,
 	a.auth_cert_reenrollment, a.last_thumbprint_used, a.last_error_code, a.last_error_message`
 
-// agentPager lists agents. Agent listings read job types too (the
-// JobTypes of each agent are derived from them).
-var agentPager = &pager{res: agentResource, from: "agents a", tables: []Table{TableAgents}}
+// agentPager lists agents by their stored JSON.
+var agentPager = &pager{res: agentResource, from: "agents a", tables: []Table{TableAgents}, doc: "a.doc"}
 
 // AgentsVersion changes whenever what an agent listing shows may change.
 func (s *Store) AgentsVersion() uint64 { return s.Version(TableAgents, TableJobTypes) }
@@ -30,73 +29,42 @@ func (s *Store) JobTypesVersion() uint64 { return s.Version(TableJobTypes) }
 // AgentsPage writes one page of agents matching opts to w, as the JSON
 // array GET /Agents answers with: each agent's stored JSON with its
 // JobTypes spliced in. Filter, sort and page run in SQLite (see pager);
-// nothing is encoded. The page is read from one snapshot of the database,
-// a chunk of agents at a time, and written as it is read, so a page of
-// any size takes little memory.
+// nothing is encoded. A page larger than one statement reads is read from
+// one snapshot of the database, a chunk at a time, and written as it is
+// read, so a page of any size takes little memory.
 func (s *Store) AgentsPage(ctx context.Context, opts ListOptions, w io.Writer) error {
 	snap, err := s.jobTypeSnapshot(ctx)
 	if err != nil {
 		return err
 	}
-	return s.readTx(ctx, func(tx *Tx) error {
-		ids, err := s.page(ctx, tx, agentPager, opts, s.now())
+	write := func(q rowQuerier) error {
+		out := &stickyWriter{w: w}
+		out.writeString("[")
+		n := 0
+		err := s.pageRows(ctx, q, agentPager, opts, s.now(), func(doc []byte) error {
+			caps, ok := capabilitiesOf(doc)
+			if !ok {
+				return fmt.Errorf("an agent's stored JSON has no Capabilities")
+			}
+			if n++; n > 1 {
+				out.writeString(",")
+			}
+			out.write(doc[:len(doc)-1]) // without its closing brace
+			out.writeString(`,"JobTypes":`)
+			out.write(snap.jobTypesOfCapabilities(caps))
+			out.writeString("}")
+			return out.err
+		})
 		if err != nil {
 			return err
 		}
-		out := &stickyWriter{w: w}
-		out.writeString("[")
-		docs := make(map[int64]agentJSON, min(len(ids), agentChunk))
-		for start := 0; start < len(ids) && out.err == nil; start += agentChunk {
-			chunk := ids[start:min(start+agentChunk, len(ids))]
-			if err := readAgentJSON(ctx, tx, chunk, docs); err != nil {
-				return err
-			}
-			for i, id := range chunk {
-				d, ok := docs[id]
-				if !ok || len(d.doc) < 2 {
-					return fmt.Errorf("agent row %d vanished or has no JSON", id)
-				}
-				if start+i > 0 {
-					out.writeString(",")
-				}
-				out.write(d.doc[:len(d.doc)-1]) // without its closing brace
-				out.writeString(`,"JobTypes":`)
-				out.write(snap.agentJobTypesJSON(string(d.caps)))
-				out.writeString("}")
-			}
-		}
 		out.writeString("]")
 		return out.err
-	})
-}
-
-// agentChunk is how many agents AgentsPage reads per query.
-const agentChunk = 500
-
-// agentJSON is an agent's stored JSON and its capabilities key.
-type agentJSON struct{ doc, caps []byte }
-
-// readAgentJSON reads the stored JSON of the agents with the given rowids
-// into docs, which it clears first.
-func readAgentJSON(ctx context.Context, tx *Tx, ids []int64, docs map[int64]agentJSON) error {
-	clear(docs)
-	rows, err := tx.QueryContext(ctx, `SELECT a.rowid, a.doc, a.caps_key FROM agents a WHERE a.rowid IN (SELECT value FROM json_each(?))`, idsJSON(ids))
-	if err != nil {
-		return fmt.Errorf("read agents: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var d agentJSON
-		if err := rows.Scan(&id, &d.doc, &d.caps); err != nil {
-			return fmt.Errorf("read agents: %w", err)
-		}
-		docs[id] = d
+	if opts.Limit <= pageChunk {
+		return write(poolReader{s}) // one statement: its own snapshot
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read agents: %w", err)
-	}
-	return nil
+	return s.readTx(ctx, func(tx *Tx) error { return write(tx) })
 }
 
 // stickyWriter writes until the first error, then keeps it.
@@ -129,6 +97,37 @@ func (s *Store) ListAgents(ctx context.Context, opts ListOptions) ([]model.Agent
 		return nil, fmt.Errorf("decode agents: %w", err)
 	}
 	return agents, nil
+}
+
+// capabilitiesOf finds the Capabilities member of an agent's stored JSON
+// (written by agentDoc): its value, an array of strings or null. The
+// byte sequence "Capabilities": can only be that member's name: inside an
+// encoded string the quotes would be escaped.
+func capabilitiesOf(doc []byte) ([]byte, bool) {
+	const name = `"Capabilities":`
+	i := bytes.Index(doc, []byte(name))
+	if i < 0 {
+		return nil, false
+	}
+	v := doc[i+len(name):]
+	if bytes.HasPrefix(v, []byte("null")) {
+		return v[:4], true
+	}
+	if len(v) == 0 || v[0] != '[' {
+		return nil, false
+	}
+	inString := false
+	for j := 1; j < len(v); j++ {
+		switch c := v[j]; {
+		case inString && c == '\\':
+			j++ // the escaped byte
+		case c == '"':
+			inString = !inString
+		case !inString && c == ']':
+			return v[:j+1], true
+		}
+	}
+	return nil, false
 }
 
 // agentDoc is the stored JSON of an agent: its answer without JobTypes

@@ -16,7 +16,7 @@ import (
 const seedQuery = `Status -eq 2 AND Capabilities -contains "LOGS"`
 
 // benchStore opens a store seeded with n generated agents.
-func benchStore(b *testing.B, n int) *store.Store {
+func benchStore(b testing.TB, n int) *store.Store {
 	b.Helper()
 	st := mustOpenStore(b)
 	start := time.Now()
@@ -27,40 +27,44 @@ func benchStore(b *testing.B, n int) *store.Store {
 	return st
 }
 
-// BenchmarkListAgents lists the first page (50) of the seed query at 1k,
-// 10k and 100k agents; with the filter and paging pushed down to indexed
-// SQL the cost should barely grow with the number of agents.
-func BenchmarkListAgents(b *testing.B) {
+// BenchmarkAgentsPage writes the first page (50) of the seed query, as
+// GET /Agents answers it, at 1k, 10k and 100k agents; with the filter and
+// paging pushed down to indexed SQL the cost should barely grow with the
+// number of agents.
+func BenchmarkAgentsPage(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		b.Run(fmt.Sprintf("agents=%d", n), func(b *testing.B) {
-			st := benchStore(b, n)
-			opts := store.ListOptions{Query: seedQuery, Page: 1, Limit: 50}
-			ctx := context.Background()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				agents, err := st.ListAgents(ctx, opts)
-				if err != nil || len(agents) != 50 {
-					b.Fatalf("ListAgents: %d agents, %v", len(agents), err)
-				}
-			}
+			benchAgentsPage(b, benchStore(b, n), store.ListOptions{Query: seedQuery, Page: 1, Limit: 50})
 		})
 	}
 }
 
-// BenchmarkListAgentsDeepPage lists page 100 of the seed query sorted by
-// ClientMachine at 100k agents: the worst case of OFFSET paging.
-func BenchmarkListAgentsDeepPage(b *testing.B) {
-	st := benchStore(b, 100_000)
-	opts := store.ListOptions{Query: seedQuery, SortField: "ClientMachine", Page: 100, Limit: 50}
+// BenchmarkAgentsPageDeep writes page 100 of the seed query sorted by
+// ClientMachine at 100k agents, again and again: the first time by
+// OFFSET, then from where page 99 ended (see the pager).
+func BenchmarkAgentsPageDeep(b *testing.B) {
+	benchAgentsPage(b, benchStore(b, 100_000), store.ListOptions{Query: seedQuery, SortField: "ClientMachine", Page: 100, Limit: 50})
+}
+
+func benchAgentsPage(b *testing.B, st *store.Store, opts store.ListOptions) {
 	ctx := context.Background()
+	var w countingWriter
+	if err := st.AgentsPage(ctx, opts, &w); err != nil || w.n < 10_000 {
+		b.Fatalf("AgentsPage: %d bytes, %v", w.n, err)
+	}
+	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if agents, err := st.ListAgents(ctx, opts); err != nil || len(agents) != 50 {
-			b.Fatalf("ListAgents: %d agents, %v", len(agents), err)
+		if err := st.AgentsPage(ctx, opts, &w); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
+
+// countingWriter counts what is written to it.
+type countingWriter struct{ n int }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
 
 // BenchmarkSeed opens a new database and seeds it with 100k agents that
 // are already decoded (start-up overlaps this with decoding: see
@@ -147,6 +151,40 @@ func BenchmarkScheduleJobParallel(b *testing.B) {
 			})
 			ops, commits := store.WriteStats(st)
 			b.ReportMetric(float64(ops-ops0)/float64(max(commits-commits0, 1)), "ops/commit")
+		})
+	}
+}
+
+// BenchmarkAgentsPageVaried writes pages of the load run's varied reads at
+// 10k agents (six filters, four sort fields, both directions, pages up to
+// 42, each page's predecessor already read), per filter.
+func BenchmarkAgentsPageVaried(b *testing.B) {
+	st := benchStore(b, 10_000)
+	ctx := context.Background()
+	filters := []string{"", "Status -eq 2", `Capabilities -contains "LOGS"`, seedQuery, `ClientMachine -contains "site1"`, `LastSeen -ge "2026-11-01"`}
+	for _, f := range filters {
+		var all []store.ListOptions
+		for _, sort := range []string{"AgentId", "ClientMachine", "LastSeen", "Status"} {
+			for _, desc := range []bool{false, true} {
+				for page := 1; page <= 42; page++ {
+					all = append(all, store.ListOptions{Query: f, SortField: sort, Descending: desc, Page: page, Limit: 50})
+				}
+			}
+		}
+		var w countingWriter
+		for _, o := range all { // every page once: anchors for all
+			if err := st.AgentsPage(ctx, o, &w); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Run(fmt.Sprintf("filter=%q", f), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				if err := st.AgentsPage(ctx, all[i%len(all)], &w); err != nil {
+					b.Fatal(err)
+				}
+				i += 7
+			}
 		})
 	}
 }

@@ -7,3 +7,10 @@ func WriteStats(s *Store) (ops, commits uint64) { return s.writeOps.Load(), s.co
 
 // DBPath is the database file in use.
 func DBPath(s *Store) string { return s.path }
+
+// Anchors is how many page anchors the store remembers.
+func Anchors(s *Store) int {
+	s.anchors.mu.Lock()
+	defer s.anchors.mu.Unlock()
+	return s.anchors.count
+}

@@ -26,6 +26,7 @@ type jobTypeSnapshot struct {
 
 	mu       sync.Mutex
 	jobTypes map[string][]byte // agentJobTypesJSON, by capability key
+	byArray  map[string][]byte // the same, by the Capabilities array as stored
 }
 
 // agentJobTypes lists the job types the capabilities of a membership key
@@ -41,6 +42,29 @@ func (snap *jobTypeSnapshot) agentJobTypes(capsKey string) []model.AgentJobType 
 		}
 	}
 	return out
+}
+
+// jobTypesOfCapabilities is agentJobTypesJSON for an agent's Capabilities
+// as its stored JSON holds them (an array of strings, or null).
+func (snap *jobTypeSnapshot) jobTypesOfCapabilities(array []byte) []byte {
+	snap.mu.Lock()
+	b, ok := snap.byArray[string(array)]
+	snap.mu.Unlock()
+	if ok {
+		return b
+	}
+	var caps []string
+	if err := json.Unmarshal(array, &caps); err != nil {
+		caps = nil // unreachable: the store wrote the array
+	}
+	b = snap.agentJobTypesJSON(model.ListKey(caps))
+	snap.mu.Lock()
+	defer snap.mu.Unlock()
+	if snap.byArray == nil || len(snap.byArray) > 4096 {
+		snap.byArray = map[string][]byte{}
+	}
+	snap.byArray[string(array)] = b
+	return b
 }
 
 // agentJobTypesJSON is agentJobTypes encoded, kept per capability key: the

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
@@ -21,11 +23,21 @@ import (
 // of the tables it reads, the sort value and key of the last row of each
 // page it served. The next page then starts with an index seek past the
 // anchor instead of an OFFSET scan, as keyset pagination does; a page
-// whose predecessor has no anchor steps from the nearest anchor below it.
-// An anchor is only used under the table versions it was taken under, so
-// the rows it points past are the same rows.
+// whose predecessor has no anchor steps from the nearest anchor below it,
+// and a page found by OFFSET also remembers where its predecessor ended,
+// so that asking for it again is a seek. An anchor is only used under the
+// table versions it was taken under, so the rows it points past are the
+// same rows.
+//
+// A page comes back from SQLite as one value: the rows' stored JSON,
+// concatenated in order by group_concat and separated by a group separator
+// (0x1D, which encoded JSON never holds raw). That is one step of the
+// statement instead of one per row, which is where most of the cost of a
+// small page went; the anchors are read back from the JSON of the rows
+// they are needed for.
 
-// anchor is the sort value and key of the last row of a page.
+// anchor is the sort value and key of the last row of a page; sort is
+// never nil (keyset conditions cannot seek past a NULL: see fetch).
 type anchor struct {
 	sort, key any
 }
@@ -54,12 +66,9 @@ func (c *anchorCache) nearest(listing string, version uint64, page int) (anchor,
 	if set == nil || set.version != version {
 		return anchor{}, 0
 	}
-	for p := page - 1; p > 0; p-- {
+	for p := page - 1; p > 0 && page-p <= 64; p-- { // a long walk down costs more than it saves
 		if a, ok := set.pages[p]; ok {
 			return a, p
-		}
-		if page-p > 64 { // a long walk down costs more than it saves
-			break
 		}
 	}
 	return anchor{}, 0
@@ -91,80 +100,229 @@ type pager struct {
 	from   string  // the table and its alias, e.g. "agents a"
 	base   string  // a condition every listed row meets, or ""
 	tables []Table // the tables the listing reads
+	// doc is the column holding each row's JSON: an object whose members
+	// named as the resource's fields hold the values of their columns.
+	doc string
 }
 
-// page finds the rowids of the rows of one page, in order.
-func (s *Store) page(ctx context.Context, tx *Tx, p *pager, opts ListOptions, now time.Time) ([]int64, error) {
+// pageChunk is the most rows one statement returns: a larger page is
+// read in chunks, each starting where the last one ended.
+const pageChunk = 500
+
+// rowQuerier runs a single-row query: a transaction, or the reader pool.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// pageRows lists one page of p's rows matching opts and calls row with
+// each row's JSON, in order. The slice is valid only during the call. A page larger than pageChunk is read in
+// several statements, which q must run in one transaction for the page to
+// be consistent.
+func (s *Store) pageRows(ctx context.Context, q rowQuerier, p *pager, opts ListOptions, now time.Time, row func(doc []byte) error) error {
 	if opts.Page < 1 || opts.Limit < 1 {
-		return nil, model.Errorf(model.Invalid, "PageReturned and ReturnLimit must be at least 1.")
+		return model.Errorf(model.Invalid, "PageReturned and ReturnLimit must be at least 1.")
 	}
-	where, args, err := p.res.filter(opts.Query, now)
+	l, err := s.newListing(p, opts, now)
+	if err != nil {
+		return err
+	}
+	version := s.Version(p.tables...)
+	limit := int64(opts.Limit)
+	start := int64(opts.Page-1) * limit // rows before the page
+	cur, from := s.anchors.nearest(l.id, version, opts.Page)
+	var after *anchor // where reading starts: after this row, or at the first
+	if from > 0 {
+		after = &cur
+	}
+	afterPos := int64(from) * limit // how many rows come before the one after reads from
+	var prev *anchor                // where the page before ended
+	if afterPos == start {
+		prev = after
+	}
+	pos, emitted := start, int64(0) // the next row wanted; rows handed to row
+	var last anchor
+	for emitted < limit {
+		n := min(limit-emitted, pageChunk)
+		skip := pos - afterPos
+		// Found by OFFSET, a page also reads the row before it, whose
+		// sort value and key are where the page before ended.
+		before := prev == nil && emitted == 0 && skip > 0
+		if before {
+			skip, n = skip-1, n+1
+		}
+		rows, err := l.fetch(ctx, q, after, skip, n)
+		if err == errRetryByOffset {
+			after, afterPos = nil, 0
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if before && len(rows) > 0 {
+			a, err := l.anchorOf(rows[0])
+			if err != nil {
+				return err
+			}
+			prev = &a
+			rows, n = rows[1:], n-1
+		}
+		for _, r := range rows {
+			if err := row(r); err != nil {
+				return err
+			}
+		}
+		emitted += int64(len(rows))
+		pos += int64(len(rows))
+		if int64(len(rows)) < n {
+			break // the listing ended
+		}
+		if last, err = l.anchorOf(rows[len(rows)-1]); err != nil {
+			return err
+		}
+		if last.sort != nil {
+			after, afterPos = &last, pos
+		} // else: a NULL cannot be sought past; count from the reading start
+	}
+	if s.Version(p.tables...) != version {
+		return nil // a write committed meanwhile: the anchors may not fit it
+	}
+	if prev != nil && prev.sort != nil && opts.Page > 1 {
+		s.anchors.put(l.id, version, opts.Page-1, *prev)
+	}
+	if emitted == limit && last.sort != nil {
+		s.anchors.put(l.id, version, opts.Page, last)
+	}
+	return nil
+}
+
+// listing is a compiled listing: its condition, order and statements.
+type listing struct {
+	p         *pager
+	id        string // identifies the listing and page size, for anchors
+	where     string
+	args      []any
+	sort, key string // SQL expressions
+	desc      bool
+	order     string // the ORDER BY list
+	nullable  bool   // the sort expression can be NULL
+	sortField string // the canonical names of the sort field and the key
+	keyField  string
+	pinned    bool // the filter pins the sort field to one value
+	sortInt   bool // the sort expression is an integer, not text
+	keyInt    bool // the key is an integer, not text
+}
+
+func (s *Store) newListing(p *pager, opts ListOptions, now time.Time) (*listing, error) {
+	sortExpr, err := p.res.sortExpr(opts.SortField)
 	if err != nil {
 		return nil, err
 	}
-	sortExpr, err := p.res.sortExpr(opts.SortField)
+	where, args, pinned, err := p.res.filterPinned(opts.Query, now, sortExpr)
 	if err != nil {
 		return nil, err
 	}
 	if p.base != "" {
 		where = p.base + " AND " + where
 	}
-	dir, cmp := " ASC", ">"
-	if opts.Descending {
-		dir, cmp = " DESC", "<"
+	l := &listing{p: p, where: where, args: args, sort: sortExpr, key: p.res.key, desc: opts.Descending}
+	dir := " ASC"
+	if l.desc {
+		dir = " DESC"
 	}
-	key := p.res.key
-	order := key + dir
-	if sortExpr != key {
-		order = sortExpr + dir + ", " + key + dir
+	l.order = l.key + dir
+	if l.sort != l.key {
+		l.order = l.sort + dir + ", " + l.key + dir
+		l.nullable = !p.res.notNull(l.sort)
 	}
-	alias, _, _ := strings.Cut(strings.TrimSpace(strings.SplitN(p.from, " ", 2)[1]), " ")
-	version := s.Version(p.tables...)
-	listing := fmt.Sprintf("%s\x00%s\x00%v\x00%s\x00%d", p.from, where, args, order, opts.Limit)
-	a, from := s.anchors.nearest(listing, version, opts.Page)
-	for {
-		q, qargs := where, args
-		if from > 0 {
-			if sortExpr == key {
-				q += " AND " + key + " " + cmp + " ?"
-				qargs = append(qargs[:len(qargs):len(qargs)], a.key)
-			} else {
-				// Anchors are never NULL (see put below). SQLite sorts NULLs
-				// first, so descending they follow every anchor; a row-value
-				// comparison with a NULL is never true, so say so.
-				after := "(" + sortExpr + ", " + key + ") " + cmp + " (?, ?)"
-				if opts.Descending {
-					after = "(" + after + " OR " + sortExpr + " IS NULL)"
-				}
-				q += " AND " + after
-				qargs = append(qargs[:len(qargs):len(qargs)], a.sort, a.key)
-			}
+	l.sortField, l.keyField = p.res.fieldOf(l.sort), p.res.fieldOf(l.key)
+	// Every row has the same sort value (but for case, which NOCASE
+	// ignores): the key alone orders the rows, and a keyset condition on
+	// the sort value as well would make SQLite scan and sort instead of
+	// seeking.
+	l.pinned = l.sort != l.key && pinned[l.sortField]
+	l.sortInt, l.keyInt = p.res.intExpr(l.sort), p.res.intExpr(l.key)
+	l.id = fmt.Sprintf("%s\x00%s\x00%v\x00%s\x00%d", p.from, where, args, l.order, opts.Limit)
+	return l, nil
+}
+
+// fetch reads up to n rows: after anchor a (nil: from the first row),
+// skipping skip of them. A keyset condition cannot reach rows whose sort
+// value is NULL, which SQLite sorts first: ascending they all come before
+// any anchor, but descending they follow, so a descending page that runs
+// out of non-NULL rows is read again by OFFSET.
+func (l *listing) fetch(ctx context.Context, q rowQuerier, a *anchor, skip, n int64) ([][]byte, error) {
+	where, args := l.where, l.args
+	if a != nil {
+		cmp := " > "
+		if l.desc {
+			cmp = " < "
 		}
-		offset := int64(opts.Page-1-from) * int64(opts.Limit)
-		rows, err := tx.QueryContext(ctx, `SELECT `+alias+`.rowid, `+sortExpr+`, `+key+` FROM `+p.from+
-			` WHERE `+q+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(qargs[:len(qargs):len(qargs)], opts.Limit, offset)...)
+		if l.sort == l.key || l.pinned {
+			where += " AND " + l.key + cmp + "?"
+			args = append(args[:len(args):len(args)], a.key)
+		} else {
+			where += " AND (" + l.sort + ", " + l.key + ")" + cmp + "(?, ?)"
+			args = append(args[:len(args):len(args)], a.sort, a.key)
+		}
+	}
+	// SQLite aggregates the rows of an ordered subquery in its order; the
+	// paging tests would catch a version that did not.
+	query := `SELECT group_concat(d_, char(29)) FROM (SELECT ` + l.p.doc + ` AS d_` +
+		` FROM ` + l.p.from + ` WHERE ` + where + ` ORDER BY ` + l.order + ` LIMIT ? OFFSET ?)`
+	var page []byte
+	if err := q.QueryRowContext(ctx, query, append(args[:len(args):len(args)], n, skip)...).Scan(&page); err != nil {
+		return nil, fmt.Errorf("list %s: %w", l.p.from, err)
+	}
+	var rows [][]byte
+	if len(page) > 0 {
+		rows = bytes.Split(page, []byte{0x1d})
+	}
+	if a != nil && l.desc && l.nullable && int64(len(rows)) < n {
+		return nil, errRetryByOffset
+	}
+	return rows, nil
+}
+
+// errRetryByOffset: see fetch.
+var errRetryByOffset = fmt.Errorf("page must be read by offset")
+
+// anchorOf reads the sort value and key of a row from its JSON.
+func (l *listing) anchorOf(doc []byte) (anchor, error) {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &members); err != nil {
+		return anchor{}, fmt.Errorf("list %s: stored JSON: %w", l.p.from, err)
+	}
+	sort, err := l.value(members[l.sortField], l.sortInt)
+	if err != nil {
+		return anchor{}, err
+	}
+	key, err := l.value(members[l.keyField], l.keyInt)
+	if err != nil || key == nil {
+		return anchor{}, fmt.Errorf("list %s: the stored JSON of a row has no %s (%v)", l.p.from, l.keyField, err)
+	}
+	return anchor{sort: sort, key: key}, nil
+}
+
+// value reads a sort value or key from JSON as its column holds it: NULL
+// (nil), an integer (Int and Bool fields) or text.
+func (l *listing) value(raw json.RawMessage, isInt bool) (any, error) {
+	switch s := string(raw); {
+	case s == "" || s == "null":
+		return nil, nil
+	case s == "true":
+		return int64(1), nil
+	case s == "false":
+		return int64(0), nil
+	case isInt:
+		i, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", p.from, err)
+			return nil, fmt.Errorf("list %s: stored value %s is not an integer: %w", l.p.from, s, err)
 		}
-		var last anchor
-		ids, err := collect(rows, "page", func(rows *sql.Rows, id *int64) error {
-			return rows.Scan(id, &last.sort, &last.key)
-		})
-		if err != nil {
-			return nil, err
-		}
-		if s.Version(p.tables...) != version {
-			// A write committed meanwhile: the anchor may not fit what the
-			// query read, so page by offset, and remember nothing.
-			if from == 0 {
-				return ids, nil
-			}
-			from = 0
-			continue
-		}
-		if len(ids) == opts.Limit && last.sort != nil {
-			s.anchors.put(listing, version, opts.Page, last)
-		}
-		return ids, nil
+		return i, nil
 	}
+	var str string
+	if err := json.Unmarshal(raw, &str); err != nil {
+		return nil, fmt.Errorf("list %s: stored value %s: %w", l.p.from, raw, err)
+	}
+	return str, nil
 }

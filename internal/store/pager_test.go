@@ -14,12 +14,14 @@ import (
 	"github.com/mockcommand/mockcommand/internal/store"
 )
 
-// pagerFixture is 240 agents whose sort fields repeat and are often NULL,
+// pagerFixture is n agents whose sort fields repeat and are often NULL,
 // so that ties and NULLs fall on page boundaries.
-func pagerFixture() model.Fixtures {
+func pagerFixture(n int) model.Fixtures {
 	var f model.Fixtures
-	for i := range 240 {
-		a := agent(fmt.Sprintf("%08x-0000-4000-8000-%012x", i*7919%240, i), fmt.Sprintf("host%02d", i%17), 1+i%3, "LOGS")
+	for i := range n {
+		// Names equal but for case tie (NOCASE), like names that repeat.
+		name := fmt.Sprintf([]string{"host%02d", "HOST%02d", "Host%02d"}[i%3], i%17)
+		a := agent(fmt.Sprintf("%08x-0000-4000-8000-%012x", i*7919%n, i), name, 1+i%3, "LOGS")
 		if i%5 == 0 {
 			a.ClientMachine = nil
 		}
@@ -39,7 +41,7 @@ func pagerFixture() model.Fixtures {
 // as one page.
 func TestPager_PagesMatchOneUnpagedListing(t *testing.T) {
 	st := mustOpenStore(t)
-	mustReset(t, st, pagerFixture())
+	mustReset(t, st, pagerFixture(240))
 	const limit = 7
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, sort := range []string{"", "ClientMachine", "Version", "Status", "LastSeen", "Username", "AgentId"} {
@@ -193,5 +195,40 @@ func TestVersion_ListingsChangeOnlyWithTheirTables(t *testing.T) {
 	}
 	if st.AgentsVersion() == v2 {
 		t.Error("creating a job type (agents show their job types) left the agents version")
+	}
+}
+
+// TestPager_LargePagesAndRememberedPredecessors: pages larger than one
+// statement reads (read in chunks, crossing NULLs and ties) hold exactly
+// the rows of the unpaged listing; and a page found by OFFSET remembers
+// where the page before it ended, so that both are found by a seek next.
+func TestPager_LargePagesAndRememberedPredecessors(t *testing.T) {
+	st := mustOpenStore(t)
+	mustReset(t, st, pagerFixture(1300))
+	for _, sort := range []string{"ClientMachine", "Version", "LastSeen"} {
+		for _, desc := range []bool{false, true} {
+			opts := store.ListOptions{SortField: sort, Descending: desc, Page: 1, Limit: 5000}
+			all := listIDs(t, st, opts)
+			if len(all) != 1300 {
+				t.Fatalf("unpaged listing has %d agents, want 1300", len(all))
+			}
+			for _, p := range []int{2, 1, 3} {
+				o := opts
+				o.Page, o.Limit = p, 600
+				want := all[min((p-1)*600, len(all)):min(p*600, len(all))]
+				if got := listIDs(t, st, o); !slices.Equal(got, want) {
+					t.Fatalf("sort=%s desc=%v page %d of 600: %d agents, first %v; want %d, first %v", sort, desc, p, len(got), got[:min(1, len(got))], len(want), want[:min(1, len(want))])
+				}
+			}
+		}
+	}
+	if err := st.ApproveAgents(context.Background(), listIDs(t, st, store.ListOptions{Limit: 1})); err != nil { // any write: anchors start again
+		t.Fatal(err)
+	}
+	opts := store.ListOptions{SortField: "LastSeen", Page: 40, Limit: 10}
+	before := store.Anchors(st)
+	listIDs(t, st, opts)
+	if got := store.Anchors(st) - before; got != 2 {
+		t.Errorf("page 40 found by OFFSET left %d new anchors; want 2 (the ends of pages 39 and 40)", got)
 	}
 }

@@ -11,6 +11,12 @@ type column struct {
 	// listKey, for multi-valued (StringList) fields, is the column holding
 	// the values as a membership key (see model.ListKey).
 	listKey string
+	// notNull says the expression is never NULL (paging relies on it:
+	// see listing.fetch); when unsure, leave it false.
+	notNull bool
+	// indexed says an index on (expr, key) exists; selective, that an
+	// equality on expr matches few rows. See sqlBuilder.hidden.
+	indexed, selective bool
 }
 
 // resource is one queryable collection: its query-language schema, the SQL
@@ -20,6 +26,42 @@ type resource struct {
 	cols        map[string]column // by canonical field name
 	defaultSort string            // canonical field name
 	key         string            // SQL tie-breaker, unique per row
+}
+
+// notNull reports whether the SQL expression expr, a sort column of r,
+// is never NULL.
+func (r *resource) notNull(expr string) bool {
+	if expr == r.key {
+		return true
+	}
+	for _, c := range r.cols {
+		if c.expr == expr {
+			return c.notNull
+		}
+	}
+	return false
+}
+
+// fieldOf returns the canonical name of the field whose column is expr.
+func (r *resource) fieldOf(expr string) string {
+	for name, c := range r.cols {
+		if c.expr == expr {
+			return name
+		}
+	}
+	return ""
+}
+
+// intExpr reports whether the SQL expression expr, a column of r, holds
+// integers (Int and Bool fields) rather than text.
+func (r *resource) intExpr(expr string) bool {
+	for name, c := range r.cols {
+		if c.expr == expr {
+			f, ok := r.schema.Lookup(name)
+			return ok && (f.Type == query.Int || f.Type == query.Bool)
+		}
+	}
+	return false
 }
 
 func newResource(fields []query.Field, cols map[string]column, defaultSort, key string) *resource {
@@ -42,13 +84,13 @@ var agentResource = newResource(
 		{Name: "Capabilities", Type: query.StringList},
 	},
 	map[string]column{
-		"AgentId":       {expr: "a.agent_id"},
-		"ClientMachine": {expr: "a.client_machine"},
+		"AgentId":       {expr: "a.agent_id", notNull: true, indexed: true, selective: true},
+		"ClientMachine": {expr: "a.client_machine", indexed: true, selective: true},
 		"Username":      {expr: "a.username"},
-		"AgentPlatform": {expr: "a.platform"},
+		"AgentPlatform": {expr: "a.platform", notNull: true},
 		"Version":       {expr: "a.version"},
-		"Status":        {expr: "a.status"},
-		"LastSeen":      {expr: "a.last_seen"},
+		"Status":        {expr: "a.status", notNull: true, indexed: true},
+		"LastSeen":      {expr: "a.last_seen", notNull: true, indexed: true},
 		"Blueprint":     {expr: "a.blueprint"},
 		"Thumbprint":    {expr: "a.thumbprint"},
 		"Capabilities":  {listKey: "a.caps_key"},
@@ -64,8 +106,8 @@ var jobTypeResource = newResource(
 		{Name: "Description", Type: query.String},
 	},
 	map[string]column{
-		"Id":          {expr: "t.id"},
-		"JobTypeName": {expr: "t.name"},
+		"Id":          {expr: "t.id", notNull: true},
+		"JobTypeName": {expr: "t.name", notNull: true},
 		"Description": {expr: "t.description"},
 	},
 	"JobTypeName", "t.id",
@@ -111,15 +153,15 @@ var jobHistoryResource = newResource(
 		{Name: "StorePath", Type: query.String, Aliases: []string{"TargetPath"}},
 	},
 	map[string]column{
-		"JobHistoryId":   {expr: "h.id"},
-		"AgentId":        {expr: "h.agent_id"},
+		"JobHistoryId":   {expr: "h.id", notNull: true},
+		"AgentId":        {expr: "h.agent_id", notNull: true},
 		"AgentMachine":   {expr: "h.agent_machine"},
-		"JobId":          {expr: "h.job_id"},
-		"JobType":        {expr: "h.job_type"},
-		"Result":         {expr: "h.result"},
-		"Status":         {expr: "h.status"},
+		"JobId":          {expr: "h.job_id", notNull: true},
+		"JobType":        {expr: "h.job_type", notNull: true},
+		"Result":         {expr: "h.result", notNull: true},
+		"Status":         {expr: "h.status", notNull: true},
 		"Message":        {expr: "h.message"},
-		"OperationStart": {expr: "h.operation_start"},
+		"OperationStart": {expr: "h.operation_start", notNull: true},
 		"OperationEnd":   {expr: "h.operation_end"},
 		"ScheduleType":   {expr: "h.schedule_type"},
 		"StorePath":      {expr: "h.store_path"},

@@ -243,12 +243,14 @@ func putFixtureJobType(ctx context.Context, tx *Tx, jt *model.JobType) error {
 	return putJobType(ctx, tx, jt, true)
 }
 
-// analyze refreshes the statistics the query planner reads, from a sample
-// of each index: with them it knows that Status has a few values and an
-// agent id one row, and sorts a filtered listing through the index of its
-// sort field rather than through a filter's index and a sort.
+// analyze refreshes the statistics the query planner reads: with them it
+// knows that Status has a few values and an agent id one row. Only the
+// per-index averages are kept (sqlite_stat1): with value samples
+// (sqlite_stat4, which modernc.org/sqlite's build collects), SQLite plans
+// a statement again every time a new value is bound to it, which costs
+// more than any plan it found with them.
 func analyze(ctx context.Context, tx *Tx) error {
-	for _, q := range []string{`PRAGMA analysis_limit = 1000`, `ANALYZE`} {
+	for _, q := range []string{`PRAGMA analysis_limit = 0`, `ANALYZE`, `DELETE FROM sqlite_stat4`, `ANALYZE sqlite_schema`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("analyze: %w", err)
 		}

@@ -123,6 +123,14 @@ func (p poolReader) QueryContext(ctx context.Context, query string, args ...any)
 	return p.s.query(ctx, query, args...)
 }
 
+func (p poolReader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := p.s.readStmts.get(ctx, query)
+	if err != nil || st == nil {
+		return p.s.read.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
 // reader is a querier for single-statement reads outside a transaction.
 func (s *Store) reader() querier { return poolReader{s} }
 

@@ -41,22 +41,45 @@ func (r *resource) listSQL(opts ListOptions, now time.Time) (where, order string
 // filter compiles a query into a WHERE condition ("1" when the query is
 // empty) and its arguments.
 func (r *resource) filter(q string, now time.Time) (string, []any, error) {
+	where, args, _, err := r.filterPinned(q, now, "")
+	return where, args, err
+}
+
+// filterPinned is filter for a listing sorted by sortExpr (or "" when it
+// does not matter), and also names the fields the query pins to a single
+// value (-eq with a value, joined to the rest by AND): every row it
+// matches has the same value there, or values equal but for case.
+func (r *resource) filterPinned(q string, now time.Time, sortExpr string) (string, []any, map[string]bool, error) {
 	expr, err := query.Compile(q, r.schema, now)
 	if err != nil {
 		var qe *query.Error
 		if errors.As(err, &qe) {
-			return "", nil, model.Errorf(model.InvalidQuery, "Invalid query %q: %s.", q, qe.Error())
+			return "", nil, nil, model.Errorf(model.InvalidQuery, "Invalid query %q: %s.", q, qe.Error())
 		}
-		return "", nil, fmt.Errorf("compile query: %w", err)
+		return "", nil, nil, fmt.Errorf("compile query: %w", err)
 	}
 	if expr == nil {
-		return "1", nil, nil
+		return "1", nil, nil, nil
 	}
-	var b sqlBuilder
+	b := sqlBuilder{sort: sortExpr}
 	if err := b.expr(r, expr); err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
-	return b.sql.String(), b.args, nil
+	pinned := map[string]bool{}
+	var walk func(e query.Expr)
+	walk = func(e query.Expr) {
+		switch e := e.(type) {
+		case *query.And:
+			walk(e.Left)
+			walk(e.Right)
+		case *query.Cond:
+			if e.Op == query.OpEq && e.Value != nil && !e.DateOnly && e.Field.Type != query.StringList {
+				pinned[e.Field.Name] = true
+			}
+		}
+	}
+	walk(expr)
+	return b.sql.String(), b.args, pinned, nil
 }
 
 // orderBy resolves a sort field (case-insensitive, aliases allowed) to an
@@ -96,7 +119,18 @@ func (r *resource) sortExpr(field string) (string, error) {
 }
 
 // sqlBuilder accumulates a WHERE clause and its arguments side by side.
+//
+// A listing sorted by an indexed field is best read by walking that
+// index, stopping when the page is full. SQLite does not weigh the LIMIT,
+// so it would rather take a filter's index (Status -eq 2 through the
+// status index), collect every match and sort them all, which for a
+// broad filter costs milliseconds per page. When sort names such an
+// index, conditions on other indexed columns are therefore written so
+// that no index serves them (a unary +, which changes neither value nor
+// collation), except an equality that matches few rows or that the
+// (column, key) index yields in key order when the sort is the key.
 type sqlBuilder struct {
+	sort string // the listing's sort expression, or ""
 	sql  strings.Builder
 	args []any
 }
@@ -143,6 +177,9 @@ func (b *sqlBuilder) cond(r *resource, c *query.Cond) error {
 		return b.listCond(col, c)
 	}
 	x := col.expr
+	if b.hidden(r, col, c.Op) {
+		x = "+" + x
+	}
 	if c.Value == nil {
 		switch c.Op {
 		case query.OpEq:
@@ -195,6 +232,22 @@ func (b *sqlBuilder) cond(r *resource, c *query.Cond) error {
 		return fmt.Errorf("operator %s on %s", c.Op, c.Field.Name)
 	}
 	return nil
+}
+
+// hidden reports whether a condition op on col must not use col's index
+// (see sqlBuilder).
+func (b *sqlBuilder) hidden(r *resource, col column, op query.Operator) bool {
+	if !col.indexed || col.expr == b.sort || b.sort == "" {
+		return false
+	}
+	sortCol, ok := r.cols[r.fieldOf(b.sort)]
+	if !ok || !sortCol.indexed && b.sort != r.key {
+		return false // no index gives the order: let SQLite choose
+	}
+	if op == query.OpEq && (col.selective || b.sort == r.key) {
+		return false
+	}
+	return true
 }
 
 // dayCond compares a timestamp column with a whole UTC day: -eq matches any
