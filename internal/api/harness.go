@@ -13,21 +13,22 @@ import (
 	"github.com/mockcommand/mockcommand/internal/model"
 )
 
-// holdBack is how many bytes of a response bodyRecorder keeps back until
-// the journal entry is recorded.
-const holdBack = 16 << 10
-
 // bodyRecorder keeps the first journal.MaxResponseBody bytes of a
-// response for the journal, and holds back its last bytes until release: a client cannot
-// have read the whole response (its length is declared) before the
-// journal has the entry, so a test that checks the journal right after a
+// response for the journal, and makes sure the journal has the entry
+// before a client can have read the whole response: when the response
+// declares its length, the entry is recorded (by last) just before the
+// write that completes the body; otherwise the end of the response (the
+// last chunk) only goes out after the handler returns, and recordJournal
+// records the entry then. A test that checks the journal right after a
 // call always finds it.
 type bodyRecorder struct {
 	http.ResponseWriter
 	status    int
 	buf       strings.Builder // String does not copy
 	truncated bool
-	held      []byte
+	declared  int64 // the Content-Length, -1 for none, -2 until the first write
+	written   int64
+	last      func() // records the entry; called once
 }
 
 func (r *bodyRecorder) WriteHeader(status int) {
@@ -41,42 +42,24 @@ func (r *bodyRecorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	written := len(b)
 	if room := journal.MaxResponseBody - r.buf.Len(); room > 0 {
 		r.buf.Write(b[:min(len(b), room)])
 		r.truncated = r.truncated || len(b) > room
 	} else if len(b) > 0 {
 		r.truncated = true
 	}
-	if len(r.held)+len(b) <= holdBack {
-		r.held = append(r.held, b...)
-		return written, nil
-	}
-	// Pass on what is held and all of b but its last holdBack bytes, which
-	// are held instead: at most holdBack bytes are ever copied.
-	if len(r.held) > 0 {
-		n := min(len(r.held), len(r.held)+len(b)-holdBack)
-		if _, err := r.ResponseWriter.Write(r.held[:n]); err != nil {
-			return 0, err
+	if r.declared == -2 {
+		r.declared = -1
+		if n, err := strconv.ParseInt(r.Header().Get("Content-Length"), 10, 64); err == nil {
+			r.declared = n
 		}
-		r.held = append(r.held[:0], r.held[n:]...)
 	}
-	if cut := len(b) - (holdBack - len(r.held)); cut > 0 {
-		if _, err := r.ResponseWriter.Write(b[:cut]); err != nil {
-			return 0, err
-		}
-		b = b[cut:]
+	r.written += int64(len(b))
+	if r.declared >= 0 && r.written >= r.declared && r.last != nil {
+		r.last()
+		r.last = nil
 	}
-	r.held = append(r.held, b...)
-	return written, nil
-}
-
-// release writes the held-back bytes.
-func (r *bodyRecorder) release() {
-	if len(r.held) > 0 {
-		_, _ = r.ResponseWriter.Write(r.held)
-		r.held = nil
-	}
+	return r.ResponseWriter.Write(b)
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
@@ -108,8 +91,18 @@ func (s *Server) recordJournal(next http.Handler) http.Handler {
 				}{io.MultiReader(bytes.NewReader(prefix), r.Body), r.Body}
 			}
 		}
-		rec := &bodyRecorder{ResponseWriter: w}
-		completed := false
+		rec := &bodyRecorder{ResponseWriter: w, declared: -2}
+		recorded := false
+		record := func() {
+			recorded = true
+			entry.Status = rec.status
+			entry.Warnings, entry.Fault, _ = noteOf(r).snapshot()
+			entry.ResponseBody = rec.buf.String()
+			entry.Truncated = entry.Truncated || rec.truncated
+			entry.DurationMs = float64(time.Since(start).Microseconds()) / 1000
+			s.journal.Add(entry)
+		}
+		rec.last = record
 		defer func() {
 			if v := recover(); v != nil {
 				if v != http.ErrAbortHandler && rec.status == 0 {
@@ -117,18 +110,11 @@ func (s *Server) recordJournal(next http.Handler) http.Handler {
 				}
 				defer panic(v) // on to logRequests, after the entry is recorded
 			}
-			entry.Status = rec.status
-			entry.Warnings, entry.Fault, _ = noteOf(r).snapshot()
-			entry.ResponseBody = rec.buf.String()
-			entry.Truncated = entry.Truncated || rec.truncated
-			entry.DurationMs = float64(time.Since(start).Microseconds()) / 1000
-			s.journal.Add(entry)
-			if completed { // not when a fault drops the connection
-				rec.release()
+			if !recorded {
+				record()
 			}
 		}()
 		next.ServeHTTP(rec, r)
-		completed = true
 	})
 }
 

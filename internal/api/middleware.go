@@ -55,6 +55,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 					writeError(rec, r, s.logger, fmt.Errorf("panic: %v", v))
 				}
 			}
+			if !s.logger.Enabled(r.Context(), slog.LevelInfo) {
+				return
+			}
 			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.String("query", r.URL.RawQuery), slog.Int("status", rec.status),
 				slog.Int("bytes", rec.bytes), slog.Duration("duration", time.Since(start)),

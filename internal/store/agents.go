@@ -99,35 +99,14 @@ func (s *Store) ListAgents(ctx context.Context, opts ListOptions) ([]model.Agent
 	return agents, nil
 }
 
-// capabilitiesOf finds the Capabilities member of an agent's stored JSON
-// (written by agentDoc): its value, an array of strings or null. The
-// byte sequence "Capabilities": can only be that member's name: inside an
-// encoded string the quotes would be escaped.
+// capabilitiesOf finds the Capabilities member of an agent's stored JSON:
+// an array of strings, or null.
 func capabilitiesOf(doc []byte) ([]byte, bool) {
-	const name = `"Capabilities":`
-	i := bytes.Index(doc, []byte(name))
-	if i < 0 {
+	v, ok := jsonMember(doc, "Capabilities")
+	if !ok || (v[0] != '[' && string(v) != "null") {
 		return nil, false
 	}
-	v := doc[i+len(name):]
-	if bytes.HasPrefix(v, []byte("null")) {
-		return v[:4], true
-	}
-	if len(v) == 0 || v[0] != '[' {
-		return nil, false
-	}
-	inString := false
-	for j := 1; j < len(v); j++ {
-		switch c := v[j]; {
-		case inString && c == '\\':
-			j++ // the escaped byte
-		case c == '"':
-			inString = !inString
-		case !inString && c == ']':
-			return v[:j+1], true
-		}
-	}
-	return nil, false
+	return v, true
 }
 
 // agentDoc is the stored JSON of an agent: its answer without JobTypes

@@ -30,3 +30,17 @@ func TestCapabilitiesOf(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONMember(t *testing.T) {
+	doc := []byte(`{"A":"x\"B\":1","B":-12,"C":null,"D":["]","\\"],"E":"é\\\\","F":true}`)
+	for name, want := range map[string]string{"A": `"x\"B\":1"`, "B": "-12", "C": "null", "D": `["]","\\"]`, "E": `"é\\\\"`, "F": "true"} {
+		if got, ok := jsonMember(doc, name); !ok || string(got) != want {
+			t.Errorf("jsonMember(%q) = %s, %v; want %s", name, got, ok, want)
+		}
+	}
+	for _, name := range []string{"G", "x"} {
+		if got, ok := jsonMember(doc, name); ok {
+			t.Errorf("jsonMember(%q) = %s; want not found", name, got)
+		}
+	}
+}

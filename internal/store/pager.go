@@ -288,19 +288,69 @@ var errRetryByOffset = fmt.Errorf("page must be read by offset")
 
 // anchorOf reads the sort value and key of a row from its JSON.
 func (l *listing) anchorOf(doc []byte) (anchor, error) {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(doc, &members); err != nil {
-		return anchor{}, fmt.Errorf("list %s: stored JSON: %w", l.p.from, err)
+	raw, ok := jsonMember(doc, l.sortField)
+	if !ok {
+		return anchor{}, fmt.Errorf("list %s: the stored JSON of a row has no %s", l.p.from, l.sortField)
 	}
-	sort, err := l.value(members[l.sortField], l.sortInt)
+	sort, err := l.value(raw, l.sortInt)
 	if err != nil {
 		return anchor{}, err
 	}
-	key, err := l.value(members[l.keyField], l.keyInt)
+	raw, ok = jsonMember(doc, l.keyField)
+	if !ok {
+		return anchor{}, fmt.Errorf("list %s: the stored JSON of a row has no %s", l.p.from, l.keyField)
+	}
+	key, err := l.value(raw, l.keyInt)
 	if err != nil || key == nil {
 		return anchor{}, fmt.Errorf("list %s: the stored JSON of a row has no %s (%v)", l.p.from, l.keyField, err)
 	}
 	return anchor{sort: sort, key: key}, nil
+}
+
+// jsonMember finds the value of a top-level member of a JSON object as the
+// store encodes it (encoding/json: no spaces, members named once): the
+// bytes of a string, number, literal, or flat array of scalars. The byte
+// sequence "name": can only be a member's name, as the quotes inside an
+// encoded string are escaped; a nested object's member could match, which
+// stored documents do not have.
+func jsonMember(doc []byte, name string) ([]byte, bool) {
+	var pat [64]byte
+	key := append(append(append(pat[:0], '"'), name...), '"', ':')
+	i := bytes.Index(doc, key)
+	if i < 0 {
+		return nil, false
+	}
+	v := doc[i+len(key):]
+	if len(v) == 0 {
+		return nil, false
+	}
+	inString := false
+	depth := 0
+	for j := 0; j < len(v); j++ {
+		switch c := v[j]; {
+		case inString && c == '\\':
+			j++ // the escaped byte
+		case c == '"':
+			inString = !inString
+			if !inString && depth == 0 {
+				return v[:j+1], true
+			}
+		case inString:
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+			if depth == 0 {
+				return v[:j+1], true
+			}
+			if depth < 0 {
+				return nil, false
+			}
+		case (c == ',' || c == '}') && depth == 0:
+			return v[:j], j > 0
+		}
+	}
+	return nil, false
 }
 
 // value reads a sort value or key from JSON as its column holds it: NULL
