@@ -46,6 +46,7 @@ type Mock struct {
 
 	modeMu sync.Mutex // serialises job mode changes
 	mode   atomic.Pointer[JobMode]
+	dueMu  sync.Mutex // one RunDue at a time completes runs (see RunDue)
 }
 
 // New returns the controls of a mock over the parts in opts, and sets the
@@ -76,9 +77,18 @@ func (m *Mock) Started() time.Time { return m.started }
 // RunDue completes the job runs that have fallen due and that the job
 // mode completes by themselves, so that what a client reads next is the
 // state as of the mock's clock. Every request calls it once, first: until
-// a run may be due (see store.MayBeDue) it costs no query.
+// a run may be due (see store.MayBeDue) it costs no query. When runs fall
+// due, the requests that notice at once do not each queue a write: one
+// completes them, and the others, which waited for it, find nothing left
+// that was due by their time (the write reads the clock after they did).
 func (m *Mock) RunDue(ctx context.Context) error {
-	if !m.store.MayBeDue(m.clock.Now()) {
+	now := m.clock.Now()
+	if !m.store.MayBeDue(now) {
+		return nil
+	}
+	m.dueMu.Lock()
+	defer m.dueMu.Unlock()
+	if !m.store.MayBeDue(now) {
 		return nil
 	}
 	_, err := m.store.CompleteDueRuns(ctx)

@@ -18,7 +18,7 @@ const agentColumns = `a.agent_id, a.client_machine, a.username, a.platform, a.ve
 	a.auth_cert_reenrollment, a.last_thumbprint_used, a.last_error_code, a.last_error_message`
 
 // agentPager lists agents by their stored JSON.
-var agentPager = &pager{res: agentResource, from: "agents a", tables: []Table{TableAgents}, doc: "a.doc"}
+var agentPager = &pager{res: agentResource, from: "agents a", table: TableAgents, doc: "a.doc"}
 
 // AgentsVersion changes whenever what an agent listing shows may change.
 func (s *Store) AgentsVersion() uint64 { return s.Version(TableAgents, TableJobTypes) }

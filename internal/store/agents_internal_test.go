@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/mockcommand/mockcommand/internal/model"
@@ -41,6 +42,22 @@ func TestJSONMember(t *testing.T) {
 	for _, name := range []string{"G", "x"} {
 		if got, ok := jsonMember(doc, name); ok {
 			t.Errorf("jsonMember(%q) = %s; want not found", name, got)
+		}
+	}
+}
+
+func TestParseDML(t *testing.T) {
+	for q, want := range map[string]dml{
+		"UPDATE agents SET status = ?, last_error_code = NULL WHERE agent_id IN (SELECT value FROM json_each(?))": {TableAgents, []string{"status", "last_error_code"}},
+		"UPDATE agents SET last_seen = max(last_seen, ?), doc = json_set(doc, '$.A', ?) WHERE x = 1":              {TableAgents, []string{"last_seen", "doc"}},
+		"INSERT INTO agents (a, b) VALUES (?, ?) ON CONFLICT (agent_id) DO UPDATE SET status = excluded.status":   {TableAgents, nil},
+		"DELETE FROM jobs WHERE job_id = ?":          {TableJobs, nil},
+		"UPDATE job_history SET status = ?":          {TableJobHistory, []string{"status"}},
+		"INSERT OR REPLACE INTO meta (k) VALUES (?)": {-1, nil},
+	} {
+		got := parseDML(q)
+		if got.table != want.table || !slices.Equal(got.cols, want.cols) {
+			t.Errorf("parseDML(%.50q) = %+v, want %+v", q, got, want)
 		}
 	}
 }

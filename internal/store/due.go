@@ -101,7 +101,7 @@ func findNextPickup(ctx context.Context, tx *Tx, p *RunPolicy) error {
 	if !p.Auto() {
 		return nil
 	}
-	where, args := coveredRuns(p)
+	where, args := coveredRuns(p, "")
 	var first sql.NullString
 	if err := tx.QueryRowContext(ctx, `SELECT min(operation_start) FROM job_history WHERE `+where, args...).Scan(&first); err != nil {
 		return fmt.Errorf("find the next due run: %w", err)

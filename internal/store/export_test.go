@@ -14,3 +14,19 @@ func Anchors(s *Store) int {
 	defer s.anchors.mu.Unlock()
 	return s.anchors.count
 }
+
+// ValidAnchors is how many page anchors of the agent listing opts (its
+// filter, order and page size) are usable now.
+func ValidAnchors(s *Store, opts ListOptions) int {
+	l, err := s.newListing(agentPager, opts, s.now())
+	if err != nil {
+		panic(err)
+	}
+	s.anchors.mu.Lock()
+	defer s.anchors.mu.Unlock()
+	set := s.anchors.listings[l.id]
+	if set == nil || set.version != s.columnsVersion(agentPager.table, l.columns) {
+		return 0
+	}
+	return len(set.pages)
+}

@@ -127,16 +127,27 @@ func afterRun(ctx context.Context, tx *Tx, j jobRow, t runTimes, c model.Complet
 	if j.state != jobScheduled {
 		return nil // unscheduled (or its agent reset) while the run was under way
 	}
-	if c.Retry && model.InRange(t.now.Add(retryDelay)) {
-		return insertRun(ctx, tx, j, t.now.Add(retryDelay))
-	}
-	if next, ok := j.schedule.NextRun(t.due, t.now); ok && model.InRange(next) {
+	if next, ok := followingRun(j, t, c); ok {
 		return insertRun(ctx, tx, j, next)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = ? WHERE job_id = ? AND state = ?`, jobDone, j.id, jobScheduled); err != nil {
 		return fmt.Errorf("finish job %s: %w", j.id, err)
 	}
 	return nil
+}
+
+// followingRun is when the run that follows a finished run of a still
+// scheduled job j falls due: a retry a minute later, or the next
+// occurrence of a recurring job; ok is false when nothing follows (the
+// job is done).
+func followingRun(j jobRow, t runTimes, c model.Completion) (next time.Time, ok bool) {
+	if c.Retry && model.InRange(t.now.Add(retryDelay)) {
+		return t.now.Add(retryDelay), true
+	}
+	if next, ok := j.schedule.NextRun(t.due, t.now); ok && model.InRange(next) {
+		return next, true
+	}
+	return time.Time{}, false
 }
 
 // touchAgent records that the orchestrator contacted Command at t (LastSeen
@@ -170,12 +181,13 @@ func orchestratorResult(c model.Completion, j jobRow, at time.Time) model.Comple
 const dueBatch = 1000
 
 // coveredRuns is the WHERE condition, with its arguments, of the Waiting
-// runs that policy p completes by itself.
-func coveredRuns(p *RunPolicy) (string, []any) {
+// runs that policy p completes by itself; prefix qualifies the columns of
+// job_history ("" or an alias and a dot).
+func coveredRuns(p *RunPolicy, prefix string) (string, []any) {
 	if p.All {
-		return `status = ?`, []any{model.JobStatusWaiting}
+		return prefix + `status = ?`, []any{model.JobStatusWaiting}
 	}
-	return `status = ? AND job_type_key IN (SELECT value FROM json_each(?))`, []any{model.JobStatusWaiting, p.scriptedTypes()}
+	return prefix + `status = ? AND ` + prefix + `job_type_key IN (SELECT value FROM json_each(?))`, []any{model.JobStatusWaiting, p.scriptedTypes()}
 }
 
 // CompleteDueRuns completes, in one transaction, every Waiting run that
@@ -207,38 +219,103 @@ func (s *Store) CompleteDueRuns(ctx context.Context) (int, error) {
 }
 
 // completeDueBatch completes up to dueBatch due runs and returns how many.
+// It does what completeRun does for each, in a few statements for all:
+// one reads the runs with their jobs, one completes every run, one ends
+// the one-shot jobs, one moves each orchestrator's LastSeen; only a
+// recurring job's next run or a retry is a statement of its own.
 func (s *Store) completeDueBatch(ctx context.Context, tx *Tx, p *RunPolicy, now time.Time) (int, error) {
-	where, args := coveredRuns(p)
+	where, args := coveredRuns(p, "h.")
 	args = append(args, model.NewTime(p.dueCutoff(now)).String(), dueBatch)
-	rows, err := tx.QueryContext(ctx, `SELECT id, job_id, job_type, operation_start FROM job_history
-		WHERE `+where+` AND operation_start <= ? ORDER BY operation_start, id LIMIT ?`, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT h.id, h.job_id, h.operation_start, j.job_id, j.agent_id, j.client_machine, j.job_type, j.schedule, j.state
+		FROM job_history h LEFT JOIN jobs j ON j.job_id = h.job_id
+		WHERE `+where+` AND h.operation_start <= ? ORDER BY h.operation_start, h.id LIMIT ?`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("find due runs: %w", err)
 	}
 	type due struct {
-		id             int64
-		jobID, jobType string
-		at             string
+		id        int64
+		runJob    string
+		at        string
+		job       jobRow
+		jobID     sql.NullString
+		sched     sql.NullString
+		jobType   sql.NullString
+		state     sql.NullString
+		agentID   sql.NullString
+		agentName *string
 	}
 	list, err := collect(rows, "due runs", func(rows *sql.Rows, d *due) error {
-		return rows.Scan(&d.id, &d.jobID, &d.jobType, &d.at)
+		return rows.Scan(&d.id, &d.runJob, &d.at, &d.jobID, &d.agentID, &d.agentName, &d.jobType, &d.sched, &d.state)
 	})
 	if err != nil {
 		return 0, err
 	}
-	for _, d := range list {
-		c, _ := p.completionFor(d.jobType)
-		j, err := loadJob(ctx, tx, d.jobID)
-		if err != nil {
-			return 0, err
+	type runUpdate struct {
+		ID      int64   `json:"i"`
+		Status  int     `json:"s"`
+		Result  int     `json:"r"`
+		Message *string `json:"m"`
+		Data    *string `json:"d"`
+		Start   string  `json:"b"`
+		End     string  `json:"e"`
+	}
+	updates := make([]runUpdate, 0, len(list))
+	var done []string
+	seen := map[string]string{} // agent id -> latest pickup
+	for i := range list {
+		d := &list[i]
+		if !d.jobID.Valid {
+			return 0, model.Errorf(model.NotFound, "Job %s was not found.", d.runJob)
+		}
+		j := jobRow{id: d.jobID.String, agentID: d.agentID.String, agentMachine: d.agentName, jobType: d.jobType.String, state: d.state.String}
+		if err := json.Unmarshal([]byte(d.sched.String), &j.schedule); err != nil {
+			return 0, fmt.Errorf("job %s: stored schedule: %w", j.id, err)
 		}
 		at, err := time.Parse(model.TimeLayout, d.at)
 		if err != nil {
 			return 0, fmt.Errorf("run %d: stored OperationStart %q: %w", d.id, d.at, err)
 		}
 		pickup := p.pickup(at)
-		if err := completeRun(ctx, tx, j, d.id, runTimes{due: at, start: &pickup, end: pickup, now: now}, orchestratorResult(c, j, pickup)); err != nil {
-			return 0, err
+		c, _ := p.completionFor(j.jobType)
+		c = orchestratorResult(c, j, pickup)
+		pick := model.NewTime(pickup).String()
+		updates = append(updates, runUpdate{ID: d.id, Status: completedStatus(c), Result: c.Result, Message: c.Message, Data: c.Data, Start: pick, End: pick})
+		if pick > seen[j.agentID] {
+			seen[j.agentID] = pick
+		}
+		if j.state != jobScheduled {
+			continue // unscheduled (or its agent reset) while the run was under way
+		}
+		t := runTimes{due: at, start: &pickup, end: pickup, now: now}
+		if next, follows := followingRun(j, t, c); follows {
+			if err := insertRun(ctx, tx, j, next); err != nil {
+				return 0, err
+			}
+		} else {
+			done = append(done, j.id)
+		}
+	}
+	if len(updates) == 0 {
+		return 0, nil
+	}
+	doc, err := json.Marshal(updates)
+	if err != nil {
+		return 0, fmt.Errorf("encode run updates: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE job_history SET status = v.value ->> 's', result = v.value ->> 'r', message = v.value ->> 'm',
+		data = v.value ->> 'd', operation_start = v.value ->> 'b', operation_end = v.value ->> 'e'
+		FROM json_each(?) AS v WHERE job_history.id = v.value ->> 'i'`, string(doc)); err != nil {
+		return 0, fmt.Errorf("complete runs: %w", err)
+	}
+	if len(done) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = ? WHERE state = ? AND job_id IN (SELECT value FROM json_each(?))`,
+			jobDone, jobScheduled, idsJSON(done)); err != nil {
+			return 0, fmt.Errorf("finish jobs: %w", err)
+		}
+	}
+	for agentID, at := range seen {
+		if _, err := tx.ExecContext(ctx, `UPDATE agents SET last_seen = ? WHERE agent_id = ? AND last_seen < ?`, at, agentID, at); err != nil {
+			return 0, fmt.Errorf("touch agent %s: %w", agentID, err)
 		}
 	}
 	return len(list), nil

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,5 +190,101 @@ func TestCompleteDueRuns_PickupsOnWholeSeconds(t *testing.T) {
 	st.SetRunPolicy(store.RunPolicy{})
 	if !st.MayBeDue(pickup) {
 		t.Error("MayBeDue after a policy change: false; the store must look again")
+	}
+}
+
+// TestCompleteDueRuns_ManyKindsInOneBatch: one check-in completes, at once,
+// runs of one-shot, recurring, scripted-retry and FetchLogs jobs on two
+// agents: each run ends as its kind says, a recurring job and a retried
+// one get their next run, one-shot jobs leave the schedule, and each
+// agent's LastSeen is its latest pickup.
+func TestCompleteDueRuns_ManyKindsInOneBatch(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	clk := clock.New()
+	clk.Set(t0, true)
+	msg := "will retry"
+	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "t.db"), Now: clk.Now, RunPolicy: store.RunPolicy{
+		All: true, Delay: 5 * time.Second,
+		Scripts: map[string]model.Completion{"flaky": {Result: model.JobResultFailure, Message: &msg, Retry: true}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a, b := agent(idA, "web01", 2, "LOGS", "Flaky", "Plain"), agent(idB, "web02", 2, "LOGS", "Plain")
+	a.LastSeen, b.LastSeen = model.NewTime(t0.Add(-time.Hour)), model.NewTime(t0.Add(-time.Hour))
+	mustReset(t, st, model.Fixtures{Agents: []model.Agent{a, b}, JobTypes: []model.JobType{{JobTypeName: "Flaky"}, {JobTypeName: "Plain"}}})
+	type job struct {
+		id, agent, kind string
+	}
+	var jobs []job
+	for i := range 12 {
+		ag := []string{idA, idB}[i%2]
+		kind := []string{"Plain", "FetchLogs", "Plain-every-10m", "Flaky"}[i%4]
+		if kind == "Flaky" && ag == idB {
+			kind = "Plain"
+		}
+		in := store.ScheduleJobInput{AgentId: ag, JobTypeName: strings.TrimSuffix(kind, "-every-10m")}
+		if kind == "Plain-every-10m" {
+			in.Schedule = &model.Schedule{Interval: &model.IntervalModel{Minutes: 10}}
+		}
+		clk.Advance(50 * time.Millisecond) // due 10:00:00.05–0.60
+		r, err := st.ScheduleJob(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, job{r.JobId, ag, kind})
+	}
+	clk.Set(t0.Add(7*time.Second), true)
+	if n, err := st.CompleteDueRuns(ctx); err != nil || n != 12 {
+		t.Fatalf("CompleteDueRuns = %d, %v; want the 12 runs", n, err)
+	}
+	pickup := "2026-12-01T10:00:06.000Z" // the whole second at least 5 s after they fell due
+	scheduled, err := st.ListScheduledJobs(ctx, store.ListOptions{Page: 1, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stillScheduled := map[string]bool{}
+	for _, j := range scheduled {
+		stillScheduled[j.Id] = true
+	}
+	for _, j := range jobs {
+		runs, err := st.ListJobHistory(ctx, store.ListOptions{Query: `JobId -eq "` + j.id + `"`, SortField: "JobHistoryId", Page: 1, Limit: 10})
+		if err != nil || len(runs) == 0 {
+			t.Fatalf("runs of %s: %v, %v", j.kind, runs, err)
+		}
+		r := runs[0]
+		if r.OperationStart.String() != pickup || r.OperationEnd == nil || r.OperationEnd.String() != pickup {
+			t.Errorf("%s: run %v–%v, want both at %s", j.kind, r.OperationStart, r.OperationEnd, pickup)
+		}
+		wantRuns, wantStatus, wantResult, recurring := 1, model.JobStatusCompleted, model.JobResultSuccess, false
+		switch j.kind {
+		case "Plain-every-10m":
+			wantRuns, recurring = 2, true
+		case "Flaky":
+			wantRuns, wantStatus, wantResult, recurring = 2, model.JobStatusCompletedWillRetry, model.JobResultFailure, true
+			if r.Message == nil || *r.Message != msg {
+				t.Errorf("Flaky: Message %v, want %q", r.Message, msg)
+			}
+		case "FetchLogs":
+			if d, err := st.JobResultData(ctx, r.JobHistoryId); err != nil || d.Data == nil || !strings.Contains(*d.Data, j.id) {
+				t.Errorf("FetchLogs: Data %+v, %v; want a log naming the job", d, err)
+			}
+		}
+		if len(runs) != wantRuns || r.Status != wantStatus || r.Result != wantResult {
+			t.Errorf("%s: %d runs, first status %d result %d; want %d runs, %d, %d", j.kind, len(runs), r.Status, r.Result, wantRuns, wantStatus, wantResult)
+		}
+		if wantRuns == 2 && runs[1].Status != model.JobStatusWaiting {
+			t.Errorf("%s: the following run is %d, want Waiting", j.kind, runs[1].Status)
+		}
+		if stillScheduled[j.id] != recurring {
+			t.Errorf("%s: scheduled %v, want %v", j.kind, stillScheduled[j.id], recurring)
+		}
+	}
+	for _, id := range []string{idA, idB} {
+		if a, err := st.GetAgent(ctx, id); err != nil || a.LastSeen.String() != pickup {
+			t.Errorf("agent %s LastSeen %v, %v; want %s", id, a.LastSeen, err, pickup)
+		}
 	}
 }

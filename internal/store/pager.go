@@ -19,15 +19,15 @@ import (
 // sort field, then the resource's key to break ties), LIMIT and OFFSET. An
 // OFFSET makes SQLite step over every row before the page, so a deep page
 // costs as much as all the pages before it. A pager therefore remembers
-// anchors: for a listing (filter, order and page size) under the versions
-// of the tables it reads, the sort value and key of the last row of each
-// page it served. The next page then starts with an index seek past the
+// anchors: for a listing (filter, order and page size), the sort value and
+// key of the last row of each page it served, under the version of the
+// columns the listing reads (see columnsVersion). The next page then starts with an index seek past the
 // anchor instead of an OFFSET scan, as keyset pagination does; a page
 // whose predecessor has no anchor steps from the nearest anchor below it,
 // and a page found by OFFSET also remembers where its predecessor ended,
-// so that asking for it again is a seek. An anchor is only used under the
-// table versions it was taken under, so the rows it points past are the
-// same rows.
+// so that asking for it again is a seek. An anchor is only used while no
+// row has come or gone and none of those columns has changed, so the rows
+// it points past are the same rows.
 //
 // A page comes back from SQLite as one value: the rows' stored JSON,
 // concatenated in order by group_concat and separated by a group separator
@@ -96,10 +96,10 @@ func (c *anchorCache) put(listing string, version uint64, page int, a anchor) {
 
 // pager lists a resource's rows a page at a time.
 type pager struct {
-	res    *resource
-	from   string  // the table and its alias, e.g. "agents a"
-	base   string  // a condition every listed row meets, or ""
-	tables []Table // the tables the listing reads
+	res   *resource
+	from  string // the table and its alias, e.g. "agents a"
+	base  string // a condition every listed row meets, or ""
+	table Table  // the table listed
 	// doc is the column holding each row's JSON: an object whose members
 	// named as the resource's fields hold the values of their columns.
 	doc string
@@ -126,7 +126,7 @@ func (s *Store) pageRows(ctx context.Context, q rowQuerier, p *pager, opts ListO
 	if err != nil {
 		return err
 	}
-	version := s.Version(p.tables...)
+	version := s.columnsVersion(p.table, l.columns)
 	limit := int64(opts.Limit)
 	start := int64(opts.Page-1) * limit // rows before the page
 	cur, from := s.anchors.nearest(l.id, version, opts.Page)
@@ -183,7 +183,7 @@ func (s *Store) pageRows(ctx context.Context, q rowQuerier, p *pager, opts ListO
 			after, afterPos = &last, pos
 		} // else: a NULL cannot be sought past; count from the reading start
 	}
-	if s.Version(p.tables...) != version {
+	if s.columnsVersion(p.table, l.columns) != version {
 		return nil // a write committed meanwhile: the anchors may not fit it
 	}
 	if prev != nil && prev.sort != nil && opts.Page > 1 {
@@ -203,9 +203,10 @@ type listing struct {
 	args      []any
 	sort, key string // SQL expressions
 	desc      bool
-	order     string // the ORDER BY list
-	nullable  bool   // the sort expression can be NULL
-	sortField string // the canonical names of the sort field and the key
+	order     string   // the ORDER BY list
+	columns   []string // the columns the filter and order read
+	nullable  bool     // the sort expression can be NULL
+	sortField string   // the canonical names of the sort field and the key
 	keyField  string
 	pinned    bool // the filter pins the sort field to one value
 	sortInt   bool // the sort expression is an integer, not text
@@ -217,14 +218,19 @@ func (s *Store) newListing(p *pager, opts ListOptions, now time.Time) (*listing,
 	if err != nil {
 		return nil, err
 	}
-	where, args, pinned, err := p.res.filterPinned(opts.Query, now, sortExpr)
+	f, err := p.res.compileFilter(opts.Query, now, sortExpr)
 	if err != nil {
 		return nil, err
 	}
+	where := f.where
 	if p.base != "" {
 		where = p.base + " AND " + where
 	}
-	l := &listing{p: p, where: where, args: args, sort: sortExpr, key: p.res.key, desc: opts.Descending}
+	l := &listing{p: p, where: where, args: f.args, sort: sortExpr, key: p.res.key, desc: opts.Descending}
+	// The anchors hold while none of the columns the listing reads change
+	// (a base condition's columns are not tracked: the table's rows are).
+	l.columns = append(f.columns, columnName(sortExpr), columnName(p.res.key))
+	pinned := f.pinned
 	dir := " ASC"
 	if l.desc {
 		dir = " DESC"
@@ -241,7 +247,7 @@ func (s *Store) newListing(p *pager, opts ListOptions, now time.Time) (*listing,
 	// seeking.
 	l.pinned = l.sort != l.key && pinned[l.sortField]
 	l.sortInt, l.keyInt = p.res.intExpr(l.sort), p.res.intExpr(l.key)
-	l.id = fmt.Sprintf("%s\x00%s\x00%v\x00%s\x00%d", p.from, where, args, l.order, opts.Limit)
+	l.id = fmt.Sprintf("%s\x00%s\x00%v\x00%s\x00%d", p.from, where, f.args, l.order, opts.Limit)
 	return l, nil
 }
 

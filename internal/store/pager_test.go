@@ -232,3 +232,53 @@ func TestPager_LargePagesAndRememberedPredecessors(t *testing.T) {
 		t.Errorf("page 40 found by OFFSET left %d new anchors; want 2 (the ends of pages 39 and 40)", got)
 	}
 }
+
+// TestPager_AnchorsOutliveChangesToColumnsTheListingDoesNotRead: a run
+// moving an agent's LastSeen leaves the anchors of a listing by machine
+// and status usable, and drops those of listings that filter or sort on
+// LastSeen; an approval drops those of a listing filtering on Status.
+func TestPager_AnchorsOutliveChangesToColumnsTheListingDoesNotRead(t *testing.T) {
+	ctx := context.Background()
+	st := mustOpenStore(t)
+	f := pagerFixture(240)
+	for i := range f.Agents {
+		f.Agents[i].Capabilities = []string{"LOGS"}
+		f.Agents[i].Status = 2
+		f.Agents[i].ClientMachine = ptr(fmt.Sprintf("m%03d", i)) // no NULLs: every page end is an anchor
+	}
+	mustReset(t, st, f)
+	st.SetRunPolicy(store.RunPolicy{All: true})
+	byMachine := store.ListOptions{Query: "Status -eq 2", SortField: "ClientMachine", Limit: 10}
+	bySeen := store.ListOptions{SortField: "LastSeen", Limit: 10}
+	seenFilter := store.ListOptions{Query: `LastSeen -ge "2000-01-01"`, Limit: 10}
+	for _, o := range []store.ListOptions{byMachine, bySeen, seenFilter} {
+		for p := 1; p <= 3; p++ {
+			o.Page = p
+			listIDs(t, st, o)
+		}
+		if n := store.ValidAnchors(st, o); n != 3 {
+			t.Fatalf("%+v: %d anchors after reading pages 1-3, want 3", o, n)
+		}
+	}
+	id := f.Agents[7].AgentId
+	if _, err := st.ScheduleJob(ctx, store.ScheduleJobInput{AgentId: id, JobTypeName: "FetchLogs"}); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := st.GetAgent(ctx, id); err != nil || !a.LastSeen.Equal(testNow) {
+		t.Fatalf("the run did not move LastSeen: %v, %v", a.LastSeen, err)
+	}
+	if n := store.ValidAnchors(st, byMachine); n != 3 {
+		t.Errorf("listing by machine and status: %d anchors after LastSeen moved, want all 3", n)
+	}
+	for _, o := range []store.ListOptions{bySeen, seenFilter} {
+		if n := store.ValidAnchors(st, o); n != 0 {
+			t.Errorf("%+v: %d anchors after LastSeen moved, want none", o, n)
+		}
+	}
+	if err := st.DisapproveAgents(ctx, []string{id}); err != nil {
+		t.Fatal(err)
+	}
+	if n := store.ValidAnchors(st, byMachine); n != 0 {
+		t.Errorf("listing filtered on Status: %d anchors after a disapproval, want none", n)
+	}
+}

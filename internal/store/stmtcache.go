@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -158,8 +159,16 @@ type Tx struct {
 
 	changed bool   // a statement of the transaction changed a row (see Store.Generation)
 	tables  uint32 // the tracked tables it changed, a bit per Table (see Store.Version)
+	rows    uint32 // the tables it added rows to or deleted rows from
+	cols    []changedColumn
 
-	// For the writer's transactions: the run policy as the batch began,
+	// For the writer's transactions: the context every statement runs
+	// under, whatever context an operation passes. It has no Done channel:
+	// an operation once started runs to its end (its savepoint decides),
+	// and the driver then watches no context, which costs a goroutine per
+	// statement.
+	stmtCtx context.Context
+	// The run policy as the batch began,
 	// and the bound on the next pickup it will publish (see MayBeDue).
 	policy   *RunPolicy
 	due      int64
@@ -209,6 +218,9 @@ func (t *Tx) cacheMissed(ctx context.Context) {
 // them learn it from the statements themselves, so no writer has to
 // remember to tell them.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t.stmtCtx != nil {
+		ctx = t.stmtCtx
+	}
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -226,11 +238,24 @@ func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Re
 	}
 	if n, nerr := res.RowsAffected(); nerr != nil || n > 0 {
 		t.changed = true
-		if table, ok := dmlTable(query); ok {
-			t.tables |= 1 << table
+		if d := parseDML(query); d.table >= 0 {
+			t.tables |= 1 << d.table
+			if d.cols == nil || slices.Contains(d.cols, "*") {
+				t.rows |= 1 << d.table
+			} else {
+				for _, c := range d.cols {
+					t.cols = append(t.cols, changedColumn{d.table, c})
+				}
+			}
 		}
 	}
 	return res, nil
+}
+
+// changedColumn is a column a transaction changed.
+type changedColumn struct {
+	table Table
+	name  string
 }
 
 // isDML reports whether a statement is an INSERT, UPDATE or DELETE.
@@ -246,6 +271,9 @@ func isDML(query string) bool {
 
 // QueryContext runs a query, prepared once per transaction.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t.stmtCtx != nil {
+		ctx = t.stmtCtx
+	}
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -258,6 +286,9 @@ func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.
 
 // QueryRowContext runs a single-row query, prepared once per transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if t.stmtCtx != nil {
+		ctx = t.stmtCtx
+	}
 	st, err := t.stmt(ctx, query)
 	if err != nil || st == nil {
 		return t.Tx.QueryRowContext(ctx, query, args...)

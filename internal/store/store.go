@@ -58,6 +58,7 @@ type Store struct {
 	commits    atomic.Uint64
 	gen        atomic.Uint64 // bumped after every commit that changed a row: see Generation
 	tableGen   tableGens     // bumped per table: see Version
+	colGen     columnGens    // bumped per table and column: see columnsVersion
 	jobTypes   jobTypeCache
 	anchors    anchorCache
 	due        dueHint // see MayBeDue

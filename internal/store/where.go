@@ -41,45 +41,65 @@ func (r *resource) listSQL(opts ListOptions, now time.Time) (where, order string
 // filter compiles a query into a WHERE condition ("1" when the query is
 // empty) and its arguments.
 func (r *resource) filter(q string, now time.Time) (string, []any, error) {
-	where, args, _, err := r.filterPinned(q, now, "")
-	return where, args, err
+	f, err := r.compileFilter(q, now, "")
+	return f.where, f.args, err
 }
 
-// filterPinned is filter for a listing sorted by sortExpr (or "" when it
-// does not matter), and also names the fields the query pins to a single
-// value (-eq with a value, joined to the rest by AND): every row it
-// matches has the same value there, or values equal but for case.
-func (r *resource) filterPinned(q string, now time.Time, sortExpr string) (string, []any, map[string]bool, error) {
+// compiledFilter is a query compiled for a listing.
+type compiledFilter struct {
+	where string
+	args  []any
+	// pinned names the fields the query pins to a single value (-eq with
+	// a value, joined to the rest by AND): every row it matches has the
+	// same value there, or values equal but for case.
+	pinned map[string]bool
+	// columns are the columns the condition reads.
+	columns []string
+}
+
+// compileFilter compiles a query for a listing sorted by sortExpr (or ""
+// when the order does not matter).
+func (r *resource) compileFilter(q string, now time.Time, sortExpr string) (compiledFilter, error) {
 	expr, err := query.Compile(q, r.schema, now)
 	if err != nil {
 		var qe *query.Error
 		if errors.As(err, &qe) {
-			return "", nil, nil, model.Errorf(model.InvalidQuery, "Invalid query %q: %s.", q, qe.Error())
+			return compiledFilter{}, model.Errorf(model.InvalidQuery, "Invalid query %q: %s.", q, qe.Error())
 		}
-		return "", nil, nil, fmt.Errorf("compile query: %w", err)
+		return compiledFilter{}, fmt.Errorf("compile query: %w", err)
 	}
 	if expr == nil {
-		return "1", nil, nil, nil
+		return compiledFilter{where: "1"}, nil
 	}
 	b := sqlBuilder{sort: sortExpr}
 	if err := b.expr(r, expr); err != nil {
-		return "", nil, nil, err
+		return compiledFilter{}, err
 	}
-	pinned := map[string]bool{}
-	var walk func(e query.Expr)
-	walk = func(e query.Expr) {
+	f := compiledFilter{where: b.sql.String(), args: b.args, pinned: map[string]bool{}}
+	var walk func(e query.Expr, top bool)
+	walk = func(e query.Expr, top bool) {
 		switch e := e.(type) {
 		case *query.And:
-			walk(e.Left)
-			walk(e.Right)
+			walk(e.Left, top)
+			walk(e.Right, top)
+		case *query.Or:
+			walk(e.Left, false)
+			walk(e.Right, false)
 		case *query.Cond:
-			if e.Op == query.OpEq && e.Value != nil && !e.DateOnly && e.Field.Type != query.StringList {
-				pinned[e.Field.Name] = true
+			if top && e.Op == query.OpEq && e.Value != nil && !e.DateOnly && e.Field.Type != query.StringList {
+				f.pinned[e.Field.Name] = true
 			}
+			col := r.cols[e.Field.Name]
+			f.columns = append(f.columns, columnName(col.expr+col.listKey))
 		}
 	}
-	walk(expr)
-	return b.sql.String(), b.args, pinned, nil
+	walk(expr, true)
+	return f, nil
+}
+
+// columnName is the column of a column expression such as "a.status".
+func columnName(expr string) string {
+	return expr[strings.LastIndexByte(expr, '.')+1:]
 }
 
 // orderBy resolves a sort field (case-insensitive, aliases allowed) to an

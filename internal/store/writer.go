@@ -73,6 +73,7 @@ func (s *Store) runBatch(first *writeOp) {
 		return
 	}
 	tx := newTx(sqlTx, s.writeStmts)
+	tx.stmtCtx = context.Background()
 	tx.due, tx.dueEpoch = s.due.begin()
 	tx.policy = s.policy.Load()
 	for i := 0; i < len(batch); i++ {
@@ -99,6 +100,12 @@ func (s *Store) runBatch(first *writeOp) {
 			if tx.changedTable(t) {
 				s.tableGen[t].Add(1)
 			}
+			if tx.rows&(1<<t) != 0 {
+				s.colGen.rows[t].Add(1)
+			}
+		}
+		for _, c := range tx.cols {
+			s.colGen.col(c.table, c.name).Add(1)
 		}
 		if tx.changedTable(TableJobTypes) {
 			s.jobTypes.invalidate()
