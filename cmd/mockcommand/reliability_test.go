@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockcommand/mockcommand/internal/store"
 	_ "modernc.org/sqlite"
 )
 
@@ -119,14 +120,16 @@ func TestCrashSafety(t *testing.T) {
 	}
 	t.Logf("%d jobs acknowledged before SIGKILL, %d stored after restart", len(acked), len(runs))
 
-	conn, err := sql.Open("sqlite", db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var result string
-	if err := conn.QueryRow(`PRAGMA integrity_check`).Scan(&result); err != nil || result != "ok" {
-		t.Errorf("integrity_check = %q, %v; want ok", result, err)
+	for _, file := range []string{db, store.JobsPath(db)} {
+		conn, err := sql.Open("sqlite", file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var result string
+		if err := conn.QueryRow(`PRAGMA integrity_check`).Scan(&result); err != nil || result != "ok" {
+			t.Errorf("%s: integrity_check = %q, %v; want ok", file, result, err)
+		}
+		conn.Close()
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/mockcommand/mockcommand/internal/app"
 	"github.com/mockcommand/mockcommand/internal/mock"
 	"github.com/mockcommand/mockcommand/internal/model"
+	"github.com/mockcommand/mockcommand/internal/store"
 )
 
 // The protocol facts every response is checked against.
@@ -79,6 +80,7 @@ func newServer(t testing.TB, opts ...srvOpt) *testServer {
 	}
 	if o.Fixtures == nil {
 		copyFile(t, seededTemplate(t), o.DBPath)
+		copyFile(t, store.JobsPath(seededTemplate(t)), store.JobsPath(o.DBPath))
 	}
 	a, err := app.New(context.Background(), o)
 	if err != nil {

@@ -250,7 +250,7 @@ func putFixtureJobType(ctx context.Context, tx *Tx, jt *model.JobType) error {
 // a statement again every time a new value is bound to it, which costs
 // more than any plan it found with them.
 func analyze(ctx context.Context, tx *Tx) error {
-	for _, q := range []string{`PRAGMA analysis_limit = 0`, `ANALYZE`, `DELETE FROM sqlite_stat4`, `ANALYZE sqlite_schema`} {
+	for _, q := range []string{`PRAGMA analysis_limit = 0`, `ANALYZE main`, `DELETE FROM main.sqlite_stat4`, `ANALYZE main.sqlite_schema`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("analyze: %w", err)
 		}

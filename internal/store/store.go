@@ -94,14 +94,17 @@ func (s *Store) open(ctx context.Context, seed *model.Fixtures, source string) e
 	// Pragmas go in the DSN so that every pooled connection gets them.
 	pragmas := "?_pragma=temp_store(MEMORY)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	var err error
-	if s.write, err = sql.Open("sqlite", s.path+pragmas+"&_txlock=immediate"); err != nil {
-		return fmt.Errorf("open database %s: %w", s.path, err)
+	if s.write, err = openDB(s.path, pragmas+"&_txlock=immediate", `PRAGMA jobsdb.journal_mode = WAL`, `PRAGMA jobsdb.synchronous = NORMAL`); err != nil {
+		return err
 	}
 	s.write.SetMaxOpenConns(1)
 	s.write.SetMaxIdleConns(1)
 	s.write.SetConnMaxIdleTime(0)
 	if err := s.write.PingContext(ctx); err != nil {
 		return fmt.Errorf("open database %s: %w", s.path, err)
+	}
+	if _, err := s.write.ExecContext(ctx, jobsSchema); err != nil {
+		return fmt.Errorf("create the job tables in %s: %w", JobsPath(s.path), err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		return err
@@ -121,12 +124,20 @@ func (s *Store) open(ctx context.Context, seed *model.Fixtures, source string) e
 	if s.seedAt, s.source, _, err2 = seedMarker(ctx, s.write); err2 != nil {
 		return err2
 	}
-	// Readers map the database file: a listing reads rows all over it, and
-	// a mapped page costs no system call and no copy into a page cache of
-	// each connection's own. (The kernel counts the mapped pages in the
-	// resident size once per connection; they are one copy in memory.)
-	if s.read, err = sql.Open("sqlite", s.path+pragmas+"&_pragma=query_only(1)&_pragma=cache_size(-1024)&_pragma=mmap_size(1073741824)"); err != nil {
-		return fmt.Errorf("open database %s for reading: %w", s.path, err)
+	// Readers map the database file as it is now: a listing reads rows all
+	// over it, and a mapped page costs no system call and no copy into a
+	// page cache of each connection's own. (The kernel counts the mapped
+	// pages in the resident size once per connection; they are one copy
+	// in memory.) The map stays that size: were it to follow the file as
+	// jobs make it grow, every reader would map it again, and touch every
+	// page afresh, after each checkpoint. Pages beyond it are read.
+	var mapSize int64
+	if fi, err := os.Stat(s.path); err == nil {
+		mapSize = fi.Size()
+	}
+	if s.read, err = openDB(s.path, pragmas+fmt.Sprintf("&_pragma=query_only(1)&_pragma=cache_size(-1024)&_pragma=mmap_size(%d)", mapSize),
+		`PRAGMA jobsdb.cache_size = -1024`); err != nil {
+		return err
 	}
 	s.readStmts = newStmtCache(s.read)
 	n := max(4, runtime.GOMAXPROCS(0)*2)

@@ -54,9 +54,10 @@ func slowListing(ctx context.Context, c config, tmp string, report *strings.Buil
 	return nil
 }
 
-// countJobs counts the jobs in a stopped mock's database file.
+// countJobs counts the jobs in a stopped mock's database (in its jobs
+// file, next to the main one: see internal/store/jobsdb.go).
 func countJobs(path string) (int64, error) {
-	db, err := sql.Open("sqlite", path+"?_pragma=query_only(1)")
+	db, err := sql.Open("sqlite", path+".jobs?_pragma=query_only(1)")
 	if err != nil {
 		return 0, err
 	}
