@@ -86,7 +86,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if opts.JournalSize <= 0 {
 		opts.JournalSize = DefaultJournalSize
 	}
-	st, err := store.Open(ctx, store.Options{Path: opts.DBPath, Now: opts.Clock.Now, Seed: &fx, SeedSource: source})
+	st, err := store.Open(ctx, store.Options{Path: opts.DBPath, Now: opts.Clock.Now, Seed: &fx, SeedSource: source, Logger: opts.Logger})
 	if fe, ok := errors.AsType[*seed.FileError](err); ok {
 		return nil, fmt.Errorf("load fixtures: %w", fe)
 	}

@@ -37,7 +37,7 @@ func (s *Store) AgentsPage(ctx context.Context, opts ListOptions, w io.Writer) e
 	if err != nil {
 		return err
 	}
-	write := func(q rowQuerier) error {
+	write := func(q querier) error {
 		out := &stickyWriter{w: w}
 		out.writeString("[")
 		n := 0

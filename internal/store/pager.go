@@ -109,16 +109,11 @@ type pager struct {
 // read in chunks, each starting where the last one ended.
 const pageChunk = 500
 
-// rowQuerier runs a single-row query: a transaction, or the reader pool.
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // pageRows lists one page of p's rows matching opts and calls row with
 // each row's JSON, in order. The slice is valid only during the call. A page larger than pageChunk is read in
 // several statements, which q must run in one transaction for the page to
 // be consistent.
-func (s *Store) pageRows(ctx context.Context, q rowQuerier, p *pager, opts ListOptions, now time.Time, row func(doc []byte) error) error {
+func (s *Store) pageRows(ctx context.Context, q querier, p *pager, opts ListOptions, now time.Time, row func(doc []byte) error) error {
 	if opts.Page < 1 || opts.Limit < 1 {
 		return model.Errorf(model.Invalid, "PageReturned and ReturnLimit must be at least 1.")
 	}
@@ -150,7 +145,7 @@ func (s *Store) pageRows(ctx context.Context, q rowQuerier, p *pager, opts ListO
 		if before {
 			skip, n = skip-1, n+1
 		}
-		rows, err := l.fetch(ctx, q, after, skip, n)
+		rows, done, err := l.fetch(ctx, q, after, skip, n)
 		if err == errRetryByOffset {
 			after, afterPos = nil, 0
 			continue
@@ -158,26 +153,18 @@ func (s *Store) pageRows(ctx context.Context, q rowQuerier, p *pager, opts ListO
 		if err != nil {
 			return err
 		}
-		if before && len(rows) > 0 {
-			a, err := l.anchorOf(rows[0])
-			if err != nil {
-				return err
-			}
-			prev = &a
-			rows, n = rows[1:], n-1
-		}
-		for _, r := range rows {
-			if err := row(r); err != nil {
-				return err
-			}
-		}
-		emitted += int64(len(rows))
-		pos += int64(len(rows))
-		if int64(len(rows)) < n {
-			break // the listing ended
-		}
-		if last, err = l.anchorOf(rows[len(rows)-1]); err != nil {
+		got, err := l.emit(rows, before, &prev, &last, row)
+		done()
+		if err != nil {
 			return err
+		}
+		if before {
+			n--
+		}
+		emitted += int64(got)
+		pos += int64(got)
+		if int64(got) < n {
+			break // the listing ended
 		}
 		if last.sort != nil {
 			after, afterPos = &last, pos
@@ -256,7 +243,7 @@ func (s *Store) newListing(p *pager, opts ListOptions, now time.Time) (*listing,
 // value is NULL, which SQLite sorts first: ascending they all come before
 // any anchor, but descending they follow, so a descending page that runs
 // out of non-NULL rows is read again by OFFSET.
-func (l *listing) fetch(ctx context.Context, q rowQuerier, a *anchor, skip, n int64) ([][]byte, error) {
+func (l *listing) fetch(ctx context.Context, q querier, a *anchor, skip, n int64) ([][]byte, func(), error) {
 	where, args := l.where, l.args
 	if a != nil {
 		cmp := " > "
@@ -275,18 +262,59 @@ func (l *listing) fetch(ctx context.Context, q rowQuerier, a *anchor, skip, n in
 	// paging tests would catch a version that did not.
 	query := `SELECT group_concat(d_, char(29)) FROM (SELECT ` + l.p.doc + ` AS d_` +
 		` FROM ` + l.p.from + ` WHERE ` + where + ` ORDER BY ` + l.order + ` LIMIT ? OFFSET ?)`
-	var page []byte
-	if err := q.QueryRowContext(ctx, query, append(args[:len(args):len(args)], n, skip)...).Scan(&page); err != nil {
-		return nil, fmt.Errorf("list %s: %w", l.p.from, err)
+	res, err := q.QueryContext(ctx, query, append(args[:len(args):len(args)], n, skip)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list %s: %w", l.p.from, err)
+	}
+	// The page is read in place (RawBytes): it is valid until the result
+	// is closed, which the caller does once it has written the rows.
+	var page sql.RawBytes
+	if res.Next() {
+		err = res.Scan(&page)
+	}
+	if err == nil {
+		err = res.Err()
+	}
+	if err != nil {
+		res.Close()
+		return nil, nil, fmt.Errorf("list %s: %w", l.p.from, err)
 	}
 	var rows [][]byte
 	if len(page) > 0 {
 		rows = bytes.Split(page, []byte{0x1d})
 	}
 	if a != nil && l.desc && l.nullable && int64(len(rows)) < n {
-		return nil, errRetryByOffset
+		res.Close()
+		return nil, nil, errRetryByOffset
 	}
-	return rows, nil
+	return rows, func() { res.Close() }, nil
+}
+
+// emit hands the rows read to row, and reads the anchors needed of them:
+// where the page before ended (the first row, when before) and the last
+// row's. It returns how many rows of the page there were.
+func (l *listing) emit(rows [][]byte, before bool, prev **anchor, last *anchor, row func([]byte) error) (int, error) {
+	if before && len(rows) > 0 {
+		a, err := l.anchorOf(rows[0])
+		if err != nil {
+			return 0, err
+		}
+		*prev = &a
+		rows = rows[1:]
+	}
+	for _, r := range rows {
+		if err := row(r); err != nil {
+			return 0, err
+		}
+	}
+	if len(rows) > 0 {
+		a, err := l.anchorOf(rows[len(rows)-1])
+		if err != nil {
+			return 0, err
+		}
+		*last = a
+	}
+	return len(rows), nil
 }
 
 // errRetryByOffset: see fetch.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -29,6 +30,9 @@ type Options struct {
 	// Seed, when set, seeds a database that has never been seeded (a new
 	// one) with these fixtures. A persistent database is seeded only once.
 	Seed *model.Fixtures
+	// Logger receives what the store has to report on its own (a failed
+	// checkpoint). Nil means slog.Default().
+	Logger *slog.Logger
 	// SeedSource describes where Seed comes from (the fixtures' location
 	// and a checksum of their content); the database keeps the source it
 	// was seeded from (see SeedState).
@@ -50,7 +54,11 @@ type Store struct {
 	writes     chan *writeOp // to the writer goroutine (see writer.go)
 	quit       chan struct{} // closed by Close
 	writerDone chan struct{} // closed when the writer goroutine has returned
-	writerUp   bool          // the writer goroutine was started
+
+	logger           *slog.Logger
+	checkpoint       *sql.DB       // the checkpointer's connection (see checkpoint.go)
+	checkpointerDone chan struct{} // closed when the checkpointer has returned
+	writerUp         bool          // the writer goroutine was started
 
 	readStmts  *stmtCache    // reads (see Store.query)
 	writeStmts *stmtCache    // the writer's statements (see Tx)
@@ -66,7 +74,11 @@ type Store struct {
 
 // Open opens (creating if needed) the database and applies migrations.
 func Open(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, path: opts.Path, writes: make(chan *writeOp), quit: make(chan struct{}), writerDone: make(chan struct{})}
+	s := &Store{now: opts.Now, path: opts.Path, logger: opts.Logger, writes: make(chan *writeOp), quit: make(chan struct{}),
+		writerDone: make(chan struct{}), checkpointerDone: make(chan struct{})}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -94,7 +106,8 @@ func (s *Store) open(ctx context.Context, seed *model.Fixtures, source string) e
 	// Pragmas go in the DSN so that every pooled connection gets them.
 	pragmas := "?_pragma=temp_store(MEMORY)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	var err error
-	if s.write, err = openDB(s.path, pragmas+"&_txlock=immediate", `PRAGMA jobsdb.journal_mode = WAL`, `PRAGMA jobsdb.synchronous = NORMAL`); err != nil {
+	if s.write, err = openDB(s.path, pragmas+"&_txlock=immediate", `PRAGMA jobsdb.journal_mode = WAL`, `PRAGMA jobsdb.synchronous = NORMAL`,
+		`PRAGMA wal_autocheckpoint = 0`); err != nil {
 		return err
 	}
 	s.write.SetMaxOpenConns(1)
@@ -124,22 +137,24 @@ func (s *Store) open(ctx context.Context, seed *model.Fixtures, source string) e
 	if s.seedAt, s.source, _, err2 = seedMarker(ctx, s.write); err2 != nil {
 		return err2
 	}
-	// Readers map the database file as it is now: a listing reads rows all
-	// over it, and a mapped page costs no system call and no copy into a
-	// page cache of each connection's own. (The kernel counts the mapped
-	// pages in the resident size once per connection; they are one copy
-	// in memory.) The map stays that size: were it to follow the file as
-	// jobs make it grow, every reader would map it again, and touch every
-	// page afresh, after each checkpoint. Pages beyond it are read.
-	var mapSize int64
-	if fi, err := os.Stat(s.path); err == nil {
-		mapSize = fi.Size()
-	}
+	// Readers map the main database file: a listing reads rows all over
+	// it, and a mapped page costs no system call and no copy into a page
+	// cache of each connection's own. (The kernel counts the mapped pages
+	// in the resident size once per connection; they are one copy in
+	// memory.) A reader maps the file again after another connection
+	// wrote to it, which is why jobs, written all the time, have a file of
+	// their own (see jobsdb.go).
+	const mapSize = 1 << 30
 	if s.read, err = openDB(s.path, pragmas+fmt.Sprintf("&_pragma=query_only(1)&_pragma=cache_size(-1024)&_pragma=mmap_size(%d)", mapSize),
 		`PRAGMA jobsdb.cache_size = -1024`); err != nil {
 		return err
 	}
 	s.readStmts = newStmtCache(s.read)
+	if s.checkpoint, err = openDB(s.path, pragmas); err != nil {
+		return err
+	}
+	s.checkpoint.SetMaxOpenConns(1)
+	go s.runCheckpointer(s.checkpoint)
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	s.read.SetMaxOpenConns(n)
 	s.read.SetMaxIdleConns(n)
@@ -211,6 +226,9 @@ func (s *Store) Close() error {
 		if s.writerUp {
 			<-s.writerDone
 		}
+		if s.checkpoint != nil {
+			<-s.checkpointerDone
+		}
 	}
 	for _, c := range []*stmtCache{s.readStmts, s.writeStmts} {
 		if c != nil {
@@ -219,6 +237,9 @@ func (s *Store) Close() error {
 	}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
+	}
+	if s.checkpoint != nil {
+		errs = append(errs, s.checkpoint.Close())
 	}
 	if s.write != nil {
 		errs = append(errs, s.write.Close())

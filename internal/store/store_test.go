@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockcommand/mockcommand/internal/fixturegen"
 	"github.com/mockcommand/mockcommand/internal/model"
 	"github.com/mockcommand/mockcommand/internal/store"
 )
@@ -123,4 +124,33 @@ func strings33Upper(id string) string {
 		}
 	}
 	return string(b)
+}
+
+// TestCheckpointer_CopiesTheLogBackWhileOpen: the writer does not
+// checkpoint in its commits; the checkpointer does, in the background: a
+// write of several megabytes reaches the database file itself, not only
+// its write-ahead log, while the store stays open.
+func TestCheckpointer_CopiesTheLogBackWhileOpen(t *testing.T) {
+	st := mustOpenStore(t)
+	path := store.DBPath(st)
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustReset(t, st, model.Fixtures{Agents: fixturegen.Agents(6000, 1)})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() > before.Size()+4<<20 {
+			return
+		}
+		if time.Now().After(deadline) {
+			wal, _ := os.Stat(path + "-wal")
+			t.Fatalf("database file still %d bytes (was %d; log %d bytes) 10 s after the write", fi.Size(), before.Size(), wal.Size())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
