@@ -60,16 +60,21 @@ func (h *dueHint) forget() {
 // find nothing to do.
 func (s *Store) MayBeDue(now time.Time) bool { return now.UnixMilli() >= s.due.at.Load() }
 
-// pickup is when an orchestrator picks up a run that falls due at due.
-// With a Delay, orchestrators check in on whole seconds, so the runs of
-// a busy second complete together; without one, at due.
+// pickupQuantum is how orchestrators' check-ins are spaced: with a Delay,
+// a run is picked up at the first multiple of it at least Delay after the
+// run fell due, so the runs of a busy tenth of a second complete together,
+// in one write.
+const pickupQuantum = 100 * time.Millisecond
+
+// pickup is when an orchestrator picks up a run that falls due at due:
+// see pickupQuantum; without a Delay, at due.
 func (p *RunPolicy) pickup(due time.Time) time.Time {
 	if p.Delay <= 0 {
 		return due
 	}
 	t := due.Add(p.Delay)
-	if r := t.Truncate(time.Second); !r.Equal(t) {
-		return r.Add(time.Second)
+	if r := t.Truncate(pickupQuantum); !r.Equal(t) {
+		return r.Add(pickupQuantum)
 	}
 	return t
 }
@@ -80,7 +85,7 @@ func (p *RunPolicy) dueCutoff(now time.Time) time.Time {
 	if p.Delay <= 0 {
 		return now
 	}
-	return now.Truncate(time.Second).Add(-p.Delay)
+	return now.Truncate(pickupQuantum).Add(-p.Delay)
 }
 
 // noteWaitingRun lowers the transaction's bound for a Waiting run of

@@ -43,7 +43,10 @@ CREATE TABLE IF NOT EXISTS jobsdb.jobs (
     state          TEXT NOT NULL DEFAULT 'scheduled' -- see lifecycle.go
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS jobsdb.jobs_agent ON jobs (agent_id, job_id);
-CREATE INDEX IF NOT EXISTS jobsdb.jobs_state ON jobs (state, job_id);
+DROP INDEX IF EXISTS jobsdb.jobs_state;
+-- Only scheduled jobs are listed (GET /JobTypes/…/ScheduledJobs): a job that
+-- finishes leaves this index rather than moving within it.
+CREATE INDEX IF NOT EXISTS jobsdb.jobs_scheduled ON jobs (job_id) WHERE state = 'scheduled';
 CREATE TABLE IF NOT EXISTS jobsdb.job_history (
     id              INTEGER PRIMARY KEY AUTOINCREMENT, -- Command's JobHistoryId
     job_id          TEXT NOT NULL COLLATE NOCASE,
@@ -62,7 +65,10 @@ CREATE TABLE IF NOT EXISTS jobsdb.job_history (
     job_type_key    TEXT NOT NULL DEFAULT '' -- see migration 0003
 );
 CREATE INDEX IF NOT EXISTS jobsdb.job_history_job ON job_history (job_id, id);
-CREATE INDEX IF NOT EXISTS jobsdb.job_history_due ON job_history (status, operation_start);
+DROP INDEX IF EXISTS jobsdb.job_history_due;
+-- The waiting runs by due time (see CompleteDueRuns): a run that completes
+-- leaves it. Queries must say status = 1 literally to use it.
+CREATE INDEX IF NOT EXISTS jobsdb.job_history_waiting ON job_history (operation_start) WHERE status = 1;
 `
 
 // openDB opens a pool on the database at path (its DSN parameters in

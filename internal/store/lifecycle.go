@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -184,15 +185,16 @@ const dueBatch = 1000
 // runs that policy p completes by itself; prefix qualifies the columns of
 // job_history ("" or an alias and a dot).
 func coveredRuns(p *RunPolicy, prefix string) (string, []any) {
+	waiting := prefix + `status = ` + strconv.Itoa(model.JobStatusWaiting) // literal: see job_history_waiting
 	if p.All {
-		return prefix + `status = ?`, []any{model.JobStatusWaiting}
+		return waiting, nil
 	}
-	return prefix + `status = ? AND ` + prefix + `job_type_key IN (SELECT value FROM json_each(?))`, []any{model.JobStatusWaiting, p.scriptedTypes()}
+	return waiting + ` AND ` + prefix + `job_type_key IN (SELECT value FROM json_each(?))`, []any{p.scriptedTypes()}
 }
 
 // CompleteDueRuns completes, in one transaction, every Waiting run that
 // the run policy covers and that its orchestrator has picked up by now
-// (at the first whole second at least the policy's Delay after the run
+// (at the first tenth of a second at least the policy's Delay after the run
 // fell due, or at once without a Delay), as that orchestrator would: its
 // OperationStart and OperationEnd are the pickup time, even when the clock
 // has since moved on. What follows a run (the next occurrence, a retry)

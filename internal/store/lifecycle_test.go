@@ -143,13 +143,13 @@ func TestCompleteDueRuns_PickupDelayAndScripts(t *testing.T) {
 	}
 }
 
-// With a pickup delay, orchestrators check in on whole seconds: a run due
-// at 10:00:00.300 with a 5 s delay is picked up at 10:00:06. The store
+// With a pickup delay, orchestrators check in every tenth of a second: a
+// run due at 10:00:00.350 with a 5 s delay is picked up at 10:00:05.400. The store
 // knows without a query when the next pickup is, and forgets it when the
 // policy changes.
-func TestCompleteDueRuns_PickupsOnWholeSeconds(t *testing.T) {
+func TestCompleteDueRuns_PickupsOnTenthsOfASecond(t *testing.T) {
 	ctx := context.Background()
-	t0 := time.Date(2026, 12, 1, 10, 0, 0, 300e6, time.UTC)
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 350e6, time.UTC)
 	clk := clock.New()
 	clk.Set(t0, true)
 	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "t.db"), Now: clk.Now, RunPolicy: store.RunPolicy{All: true, Delay: 5 * time.Second}})
@@ -165,7 +165,7 @@ func TestCompleteDueRuns_PickupsOnWholeSeconds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pickup := time.Date(2026, 12, 1, 10, 0, 6, 0, time.UTC)
+	pickup := time.Date(2026, 12, 1, 10, 0, 5, 400e6, time.UTC)
 	if st.MayBeDue(pickup.Add(-time.Millisecond)) || !st.MayBeDue(pickup) {
 		t.Fatalf("MayBeDue does not put the pickup at %v", pickup)
 	}
@@ -173,7 +173,7 @@ func TestCompleteDueRuns_PickupsOnWholeSeconds(t *testing.T) {
 	if n, err := st.CompleteDueRuns(ctx); err != nil || n != 0 {
 		t.Fatalf("a millisecond before the check-in: CompleteDueRuns = %d, %v; want 0", n, err)
 	}
-	clk.Set(pickup.Add(700*time.Millisecond), true)
+	clk.Set(pickup.Add(70*time.Millisecond), true)
 	if n, err := st.CompleteDueRuns(ctx); err != nil || n != 1 {
 		t.Fatalf("after the check-in: CompleteDueRuns = %d, %v; want 1", n, err)
 	}
@@ -229,7 +229,7 @@ func TestCompleteDueRuns_ManyKindsInOneBatch(t *testing.T) {
 		if kind == "Plain-every-10m" {
 			in.Schedule = &model.Schedule{Interval: &model.IntervalModel{Minutes: 10}}
 		}
-		clk.Advance(50 * time.Millisecond) // due 10:00:00.05–0.60
+		clk.Advance(5 * time.Millisecond) // due 10:00:00.005–0.060
 		r, err := st.ScheduleJob(ctx, in)
 		if err != nil {
 			t.Fatal(err)
@@ -240,7 +240,7 @@ func TestCompleteDueRuns_ManyKindsInOneBatch(t *testing.T) {
 	if n, err := st.CompleteDueRuns(ctx); err != nil || n != 12 {
 		t.Fatalf("CompleteDueRuns = %d, %v; want the 12 runs", n, err)
 	}
-	pickup := "2026-12-01T10:00:06.000Z" // the whole second at least 5 s after they fell due
+	pickup := "2026-12-01T10:00:05.100Z" // the first tenth of a second at least 5 s after they fell due
 	scheduled, err := st.ListScheduledJobs(ctx, store.ListOptions{Page: 1, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
