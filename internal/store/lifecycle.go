@@ -151,11 +151,17 @@ func followingRun(j jobRow, t runTimes, c model.Completion) (next time.Time, ok 
 	return time.Time{}, false
 }
 
+// lastSeen is the LastSeen an orchestrator that contacted Command at t
+// gets: t to the second. Every write of an agent makes each reader drop
+// what it holds of the main file, so an orchestrator whose jobs complete
+// many times a second moves its LastSeen once a second, not every time.
+func lastSeen(t time.Time) string { return model.NewTime(t.Truncate(time.Second)).String() }
+
 // touchAgent records that the orchestrator contacted Command at t (LastSeen
 // never moves backwards, and an agent already seen later is not written:
 // agent listings cached under the agents' version stay valid).
 func touchAgent(ctx context.Context, tx *Tx, agentID string, t time.Time) error {
-	ts := model.NewTime(t).String()
+	ts := lastSeen(t)
 	if _, err := tx.ExecContext(ctx, `UPDATE agents SET last_seen = ? WHERE agent_id = ? AND last_seen < ?`, ts, agentID, ts); err != nil {
 		return fmt.Errorf("touch agent %s: %w", agentID, err)
 	}
@@ -282,8 +288,8 @@ func (s *Store) completeDueBatch(ctx context.Context, tx *Tx, p *RunPolicy, now 
 		c = orchestratorResult(c, j, pickup)
 		pick := model.NewTime(pickup).String()
 		updates = append(updates, runUpdate{ID: d.id, Status: completedStatus(c), Result: c.Result, Message: c.Message, Data: c.Data, Start: pick, End: pick})
-		if pick > seen[j.agentID] {
-			seen[j.agentID] = pick
+		if ls := lastSeen(pickup); ls > seen[j.agentID] {
+			seen[j.agentID] = ls
 		}
 		if j.state != jobScheduled {
 			continue // unscheduled (or its agent reset) while the run was under way
