@@ -240,30 +240,21 @@ func (b *sqlBuilder) cond(r *resource, c *query.Cond) error {
 		b.write(x+" > ?", v)
 	case query.OpGe:
 		b.write(x+" >= ?", v)
-	// LIKE's left side gets a unary + (LIKE ignores collations anyway): on
-	// a bare column SQLite would consider its LIKE-through-an-index
-	// optimisation, and then plan the statement again for every value
-	// bound, which costs more than it could save here.
+	// A LIKE pattern that is a bare parameter makes SQLite plan the
+	// statement again every time a new pattern is bound (it might use an
+	// index for a prefix); written as an expression it is planned once.
 	case query.OpContains:
-		b.write(plus(x)+` LIKE ? ESCAPE '\'`, "%"+likeEscape.Replace(fmt.Sprint(v))+"%")
+		b.write(x+` LIKE (? || '') ESCAPE '\'`, "%"+likeEscape.Replace(fmt.Sprint(v))+"%")
 	case query.OpNotContains:
-		b.write("("+x+" IS NULL OR "+plus(x)+` NOT LIKE ? ESCAPE '\')`, "%"+likeEscape.Replace(fmt.Sprint(v))+"%")
+		b.write("("+x+" IS NULL OR "+x+` NOT LIKE (? || '') ESCAPE '\')`, "%"+likeEscape.Replace(fmt.Sprint(v))+"%")
 	case query.OpStartsWith:
-		b.write(plus(x)+` LIKE ? ESCAPE '\'`, likeEscape.Replace(fmt.Sprint(v))+"%")
+		b.write(x+` LIKE (? || '') ESCAPE '\'`, likeEscape.Replace(fmt.Sprint(v))+"%")
 	case query.OpEndsWith:
-		b.write(plus(x)+` LIKE ? ESCAPE '\'`, "%"+likeEscape.Replace(fmt.Sprint(v)))
+		b.write(x+` LIKE (? || '') ESCAPE '\'`, "%"+likeEscape.Replace(fmt.Sprint(v)))
 	default:
 		return fmt.Errorf("operator %s on %s", c.Op, c.Field.Name)
 	}
 	return nil
-}
-
-// plus writes x with a unary + unless it has one.
-func plus(x string) string {
-	if strings.HasPrefix(x, "+") {
-		return x
-	}
-	return "+" + x
 }
 
 // hidden reports whether a condition op on col must not use col's index

@@ -44,7 +44,7 @@ type runResult struct {
 	workload, server string
 	round            int
 	r                wrkResult
-	rss              float64
+	rss, pss         float64
 	idle             float64
 	acked            int64 // 200 answers of a POST-only workload, warm-up included
 }
@@ -398,7 +398,7 @@ func measure(ctx context.Context, c config, w *workload, srv *target, round int)
 	if err != nil {
 		return runResult{}, err
 	}
-	var maxRSS float64
+	var maxRSS, maxPSS float64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	if srv.proc != nil {
@@ -410,7 +410,8 @@ func measure(ctx context.Context, c config, w *workload, srv *target, round int)
 				case <-stop:
 					return
 				case <-tick.C:
-					maxRSS = max(maxRSS, srv.proc.rssMB())
+					rss, pss := srv.proc.memoryMB()
+					maxRSS, maxPSS = max(maxRSS, rss), max(maxPSS, pss)
 				}
 			}
 		})
@@ -424,7 +425,7 @@ func measure(ctx context.Context, c config, w *workload, srv *target, round int)
 	if err != nil {
 		return runResult{}, err
 	}
-	res := runResult{workload: w.name, server: srv.label, round: round, r: r, rss: maxRSS, idle: idle}
+	res := runResult{workload: w.name, server: srv.label, round: round, r: r, rss: maxRSS, pss: maxPSS, idle: idle}
 	if w.posts {
 		res.acked = warm.Requests - warm.Non2xx + r.Requests - r.Non2xx
 	}

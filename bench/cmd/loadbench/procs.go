@@ -29,19 +29,26 @@ type process struct {
 
 var listenRE = regexp.MustCompile(`listening on (http://\S+)`)
 
-// procRSS reads a process's resident set size, in MB.
-func procRSS(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
+// procMemory reads a process's resident set size and its proportional set
+// size, in MB. The RSS counts a file mapped several times (each SQLite
+// reader connection maps the database) once per mapping; the PSS counts
+// each page once, shared pages in proportion, which is what the process
+// costs the machine.
+func procMemory(pid int) (rss, pss float64) {
+	kb := func(file, key string) float64 {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", pid, file))
+		if err != nil {
+			return 0
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, key); ok {
+				n, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+				return n
+			}
+		}
 		return 0
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
-			return kb / 1024
-		}
-	}
-	return 0
+	return kb("status", "VmRSS:") / 1024, kb("smaps_rollup", "Pss:") / 1024
 }
 
 // start runs bin with args, waits for the line that gives its URL, then
@@ -111,8 +118,8 @@ func (p *process) stop() {
 	}
 }
 
-// rssMB reads the process's resident set size.
-func (p *process) rssMB() float64 { return procRSS(p.cmd.Process.Pid) }
+// memoryMB reads the process's RSS and PSS (see procMemory).
+func (p *process) memoryMB() (rss, pss float64) { return procMemory(p.cmd.Process.Pid) }
 
 // freePort finds a free loopback port (for servers that take no port 0).
 func freePort() (int, error) {

@@ -11,7 +11,7 @@ func summarize(results []runResult, c config) string {
 	type agg struct {
 		rps, p50, p99 []float64
 		errors        int64
-		rss           float64
+		rss, pss      float64
 	}
 	byKey := map[string]*agg{}
 	var order []string
@@ -27,6 +27,7 @@ func summarize(results []runResult, c config) string {
 		a.p99 = append(a.p99, r.r.P99Us/1000)
 		a.errors += r.r.errors()
 		a.rss = max(a.rss, r.rss)
+		a.pss = max(a.pss, r.pss)
 	}
 	mean := func(v []float64) float64 {
 		s := 0.0
@@ -38,7 +39,7 @@ func summarize(results []runResult, c config) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d agents, wrk with %d threads and %d connections, %s per run after %s of warm-up, %d interleaved rounds (mean of the rounds; each round in brackets)\n\n",
 		c.agents, c.threads, c.conns, c.duration, c.warmup, c.rounds)
-	b.WriteString("| workload | server | req/s | p50 ms | p99 ms | errors | max RSS MB | req/s vs ceiling | p99 vs ceiling |\n|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| workload | server | req/s | p50 ms | p99 ms | errors | max RSS / PSS MB | req/s vs ceiling | p99 vs ceiling |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, k := range order {
 		a := byKey[k]
 		name, srv, _ := strings.Cut(k, "|")
@@ -49,7 +50,7 @@ func summarize(results []runResult, c config) string {
 		}
 		rss := ""
 		if a.rss > 0 {
-			rss = fmt.Sprintf("%.1f", a.rss)
+			rss = fmt.Sprintf("%.1f / %.1f", a.rss, a.pss)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %.0f %s | %.2f | %.2f %s | %d | %s | %s | %s |\n", name, srv, mean(a.rps), bracket(a.rps, "%.0f"),
 			mean(a.p50), mean(a.p99), bracket(a.p99, "%.2f"), a.errors, rss, ratio, p99ratio)
