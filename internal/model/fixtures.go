@@ -13,6 +13,12 @@ import (
 type Fixtures struct {
 	Agents   []Agent
 	JobTypes []JobType
+	// StoreTypes, Containers and Stores are certificate store types,
+	// store containers and stores. They are checked against each other
+	// and the agents when they are stored (see store.Seed).
+	StoreTypes []StoreType
+	Containers []ContainerInput
+	Stores     []StoreInput
 	// AgentBatches, when not nil, supplies more agents after Agents, in
 	// order, one batch per call of put, so that a large fixture file is
 	// stored while it is still being decoded. It returns put's first error.
@@ -46,6 +52,10 @@ func (e *EntryError) Unwrap() error { return e.Err }
 // errors. The error is an *EntryError wrapping an Invalid *Error.
 func (f *Fixtures) Normalize(now time.Time) error {
 	f.Agents, f.JobTypes = slices.Clone(f.Agents), slices.Clone(f.JobTypes)
+	f.StoreTypes = slices.Clone(f.StoreTypes)
+	if err := normalizeStoreTypes(f.StoreTypes); err != nil {
+		return err
+	}
 	names := map[string]int{}
 	ids := map[string]int{}
 	for i := range f.JobTypes {
@@ -109,5 +119,30 @@ func (c *AgentCheck) Add(a *Agent) error {
 		return &EntryError{Set: "Agents", Index: i, Err: Errorf(Invalid, "AgentId %s is also used by Agents[%d].", a.AgentId, j)}
 	}
 	c.seen[a.AgentId] = i
+	return nil
+}
+
+// normalizeStoreTypes checks fixture store types: each is valid, and no
+// two share a StoreType id or a ShortName.
+func normalizeStoreTypes(types []StoreType) error {
+	ids, names := map[int]int{}, map[string]int{}
+	for i := range types {
+		t := &types[i]
+		fail := func(err error) error { return &EntryError{Set: "StoreTypes", Index: i, Err: err} }
+		if err := t.Normalize(); err != nil {
+			return fail(err)
+		}
+		if t.StoreType < 0 {
+			return fail(Errorf(Invalid, "StoreType %d is not valid; ids are 0 or more.", t.StoreType))
+		}
+		t.SetID(t.StoreType)
+		if j, dup := ids[t.StoreType]; dup {
+			return fail(Errorf(Invalid, "StoreType %d is also the id of StoreTypes[%d].", t.StoreType, j))
+		}
+		if j, dup := names[NameKey(t.ShortName)]; dup {
+			return fail(Errorf(Invalid, "ShortName %q is also used by StoreTypes[%d].", t.ShortName, j))
+		}
+		ids[t.StoreType], names[NameKey(t.ShortName)] = i, i
+	}
 	return nil
 }

@@ -77,6 +77,12 @@ func ImmediateSchedule() Schedule {
 	return Schedule{Immediate: &t}
 }
 
+// IsEmpty reports whether no schedule type is set ("Immediate": false
+// counts as not set): an inventory schedule like that is no schedule.
+func (s Schedule) IsEmpty() bool {
+	return (s.Immediate == nil || !*s.Immediate) && s.Type() == ""
+}
+
 // Type is the compact schedule type Command uses in job history queries:
 // "" for Immediate, "I" interval, "D" daily, "W" weekly, "M" monthly, "O" once.
 func (s Schedule) Type() string {

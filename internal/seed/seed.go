@@ -25,6 +25,10 @@ import (
 const (
 	AgentsFile   = fixtures.AgentsFile
 	JobTypesFile = fixtures.JobTypesFile
+
+	StoreTypesFile = fixtures.StoreTypesFile
+	ContainersFile = fixtures.ContainersFile
+	StoresFile     = fixtures.StoresFile
 )
 
 // Load reads and validates the fixtures in fsys. A missing file means an
@@ -65,12 +69,38 @@ func load(fsys fs.FS, label string, now time.Time, stream bool) (model.Fixtures,
 		}
 	}
 	sum := crc32.Update(crc32.Checksum(agentData, crcTable), crcTable, jobTypeData)
-	source := fmt.Sprintf("%s (checksum %08x)", label, sum)
 	if errJ == nil {
 		if err := decodeArray(label, JobTypesFile, jobTypeData, &f.JobTypes); err != nil {
 			return model.Fixtures{}, "", err
 		}
 	}
+	storeData := map[string][]byte{}
+	for _, file := range []string{StoreTypesFile, ContainersFile, StoresFile} {
+		data, err := readFile(fsys, label, file)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return model.Fixtures{}, "", err
+		}
+		storeData[file] = data
+		sum = crc32.Update(sum, crcTable, data)
+		switch file {
+		case StoreTypesFile:
+			err = decodeArray(label, file, data, &f.StoreTypes)
+		case ContainersFile:
+			err = decodeArray(label, file, data, &f.Containers)
+		default:
+			err = decodeArray(label, file, data, &f.Stores)
+		}
+		if err != nil {
+			return model.Fixtures{}, "", err
+		}
+	}
+	for i := range f.Stores {
+		assignStoreID(&f.Stores[i])
+	}
+	source := fmt.Sprintf("%s (checksum %08x)", label, sum)
 	var ids idAssigner
 	switch {
 	case errA != nil:
@@ -94,6 +124,9 @@ func load(fsys fs.FS, label string, now time.Time, stream bool) (model.Fixtures,
 		}
 		if ee.Set == "JobTypes" {
 			return model.Fixtures{}, "", entryError(label, JobTypesFile, jobTypeData, ee)
+		}
+		if ee.Set == "StoreTypes" {
+			return model.Fixtures{}, "", entryError(label, StoreTypesFile, storeData[StoreTypesFile], ee)
 		}
 		return model.Fixtures{}, "", entryError(label, AgentsFile, agentData, ee)
 	}
@@ -161,6 +194,16 @@ func assignJobTypeID(jt *model.JobType) {
 	if strings.TrimSpace(jt.Id) == "" && strings.TrimSpace(jt.JobTypeName) != "" {
 		jt.Id = uuid.NewSHA1(idSpace, []byte("jobtype\x00"+model.NameKey(jt.JobTypeName))).String()
 	}
+}
+
+// assignStoreID gives a store without an Id a GUID derived from its
+// type, machine and path, which identify it.
+func assignStoreID(st *model.StoreInput) {
+	if strings.TrimSpace(st.Id) != "" || st.CertStoreType == nil {
+		return
+	}
+	key := fmt.Sprintf("store\x00%d\x00%s\x00%s", *st.CertStoreType, strings.ToLower(strings.TrimSpace(st.ClientMachine)), strings.ToLower(strings.TrimSpace(st.Storepath)))
+	st.Id = uuid.NewSHA1(idSpace, []byte(key)).String()
 }
 
 // readFile returns the content of a fixture file, without a byte-order

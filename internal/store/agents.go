@@ -28,32 +28,44 @@ func (s *Store) JobTypesVersion() uint64 { return s.Version(TableJobTypes) }
 
 // AgentsPage writes one page of agents matching opts to w, as the JSON
 // array GET /Agents answers with: each agent's stored JSON with its
-// JobTypes spliced in. Filter, sort and page run in SQLite (see pager);
-// nothing is encoded. A page larger than one statement reads is read from
-// one snapshot of the database, a chunk at a time, and written as it is
-// read, so a page of any size takes little memory.
+// JobTypes spliced in (see docPage).
 func (s *Store) AgentsPage(ctx context.Context, opts ListOptions, w io.Writer) error {
 	snap, err := s.jobTypeSnapshot(ctx)
 	if err != nil {
 		return err
 	}
+	return s.docPage(ctx, agentPager, opts, w, func(out *stickyWriter, doc []byte) error {
+		caps, ok := capabilitiesOf(doc)
+		if !ok {
+			return fmt.Errorf("an agent's stored JSON has no Capabilities")
+		}
+		out.write(doc[:len(doc)-1]) // without its closing brace
+		out.writeString(`,"JobTypes":`)
+		out.write(snap.jobTypesOfCapabilities(caps))
+		out.writeString("}")
+		return out.err
+	})
+}
+
+// docPage writes one page of p's rows matching opts to w as a JSON array of
+// their stored JSON, each written by item (nil: as stored). Filter, sort
+// and page run in SQLite (see pager); nothing is encoded. A page larger
+// than one statement reads is read from one snapshot of the database, a
+// chunk at a time, and written as it is read, so a page of any size takes
+// little memory.
+func (s *Store) docPage(ctx context.Context, p *pager, opts ListOptions, w io.Writer, item func(out *stickyWriter, doc []byte) error) error {
+	if item == nil {
+		item = func(out *stickyWriter, doc []byte) error { out.write(doc); return out.err }
+	}
 	write := func(q querier) error {
 		out := &stickyWriter{w: w}
 		out.writeString("[")
 		n := 0
-		err := s.pageRows(ctx, q, agentPager, opts, s.now(), func(doc []byte) error {
-			caps, ok := capabilitiesOf(doc)
-			if !ok {
-				return fmt.Errorf("an agent's stored JSON has no Capabilities")
-			}
+		err := s.pageRows(ctx, q, p, opts, s.now(), func(doc []byte) error {
 			if n++; n > 1 {
 				out.writeString(",")
 			}
-			out.write(doc[:len(doc)-1]) // without its closing brace
-			out.writeString(`,"JobTypes":`)
-			out.write(snap.jobTypesOfCapabilities(caps))
-			out.writeString("}")
-			return out.err
+			return item(out, doc)
 		})
 		if err != nil {
 			return err

@@ -71,7 +71,7 @@ func (s *Store) ScheduleBulk(ctx context.Context, in BulkJobInput) (model.BulkJo
 			}
 			job := model.JobResponse{JobId: newJobID(), OrchestratorId: id, JobTypeName: jt.JobTypeName,
 				Schedule: sched, JobFields: fields, RequestTimestamp: resp.RequestTimestamp}
-			if err := s.storeJob(ctx, tx, &job, agent.clientMachine, now); err != nil {
+			if err := s.storeJob(ctx, tx, &job, agent.clientMachine, nil, now); err != nil {
 				return err
 			}
 			resp.OrchestratorJobPairs = append(resp.OrchestratorJobPairs, model.BulkJobPair{JobId: job.JobId, OrchestratorId: id})

@@ -57,7 +57,7 @@ func (s *Store) ScheduleJob(ctx context.Context, in ScheduleJobInput) (model.Job
 		if resp.JobFields == nil {
 			resp.JobFields = []model.JobField{}
 		}
-		return s.storeJob(ctx, tx, &resp, agent.clientMachine, now)
+		return s.storeJob(ctx, tx, &resp, agent.clientMachine, nil, now)
 	})
 	if err != nil {
 		return model.JobResponse{}, err
@@ -115,12 +115,13 @@ func (s *Store) checkJobTarget(ctx context.Context, tx *Tx, agentID, jobTypeName
 
 // storeJob inserts the job with its first run: Waiting, or, when the run
 // is due at once and the run policy completes it without delay, already
-// completed (one insert instead of an insert and an update).
-func (s *Store) storeJob(ctx context.Context, tx *Tx, j *model.JobResponse, clientMachine *string, now time.Time) error {
-	if err := insertJob(ctx, tx, j, clientMachine); err != nil {
+// completed (one insert instead of an insert and an update). target is
+// what the job works on (a store job's store path), or nil.
+func (s *Store) storeJob(ctx context.Context, tx *Tx, j *model.JobResponse, clientMachine, target *string, now time.Time) error {
+	if err := insertJob(ctx, tx, j, clientMachine, target); err != nil {
 		return err
 	}
-	row := jobRow{id: j.JobId, agentID: j.OrchestratorId, agentMachine: clientMachine, jobType: j.JobTypeName, state: jobScheduled, schedule: j.Schedule}
+	row := jobRow{id: j.JobId, agentID: j.OrchestratorId, agentMachine: clientMachine, target: target, jobType: j.JobTypeName, state: jobScheduled, schedule: j.Schedule}
 	due := j.Schedule.FirstRun(now)
 	p := s.policy.Load()
 	c, auto := p.completionFor(j.JobTypeName)
@@ -134,7 +135,7 @@ func (s *Store) storeJob(ctx context.Context, tx *Tx, j *model.JobResponse, clie
 	return afterRun(ctx, tx, row, runTimes{due: due, start: &due, end: due, now: now}, c)
 }
 
-func insertJob(ctx context.Context, tx *Tx, j *model.JobResponse, clientMachine *string) error {
+func insertJob(ctx context.Context, tx *Tx, j *model.JobResponse, clientMachine, target *string) error {
 	sched, err := json.Marshal(j.Schedule)
 	if err != nil {
 		return fmt.Errorf("encode schedule: %w", err)
@@ -143,9 +144,9 @@ func insertJob(ctx context.Context, tx *Tx, j *model.JobResponse, clientMachine 
 	if err != nil {
 		return fmt.Errorf("encode job fields: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (job_id, agent_id, client_machine, job_type, schedule, fields, requested)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		j.JobId, j.OrchestratorId, clientMachine, j.JobTypeName, string(sched), string(fields), j.RequestTimestamp.String()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (job_id, agent_id, client_machine, job_type, target, schedule, fields, requested)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		j.JobId, j.OrchestratorId, clientMachine, j.JobTypeName, target, string(sched), string(fields), j.RequestTimestamp.String()); err != nil {
 		return fmt.Errorf("store job: %w", err)
 	}
 	return nil

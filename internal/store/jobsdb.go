@@ -69,6 +69,16 @@ DROP INDEX IF EXISTS jobsdb.job_history_due;
 -- The waiting runs by due time (see CompleteDueRuns): a run that completes
 -- leaves it. Queries must say status = 1 literally to use it.
 CREATE INDEX IF NOT EXISTS jobsdb.job_history_waiting ON job_history (operation_start) WHERE status = 1;
+-- Inventory and discovery jobs: what each works on (see storejobs.go).
+CREATE TABLE IF NOT EXISTS jobsdb.store_jobs (
+    job_id         TEXT PRIMARY KEY COLLATE NOCASE,
+    kind           TEXT NOT NULL,          -- Inventory or Discovery
+    store_id       TEXT COLLATE NOCASE,    -- inventory: the store
+    store_type     INTEGER NOT NULL,
+    client_machine TEXT COLLATE NOCASE,    -- discovery: the machine searched
+    dirs           TEXT,                   -- discovery: where to search, and not
+    ignored_dirs   TEXT
+) WITHOUT ROWID;
 `
 
 // openDB opens a pool on the database at path (its DSN parameters in

@@ -25,15 +25,15 @@ const retryDelay = time.Minute
 // jobRow is what the lifecycle needs of a stored job.
 type jobRow struct {
 	id, agentID, jobType, state string
-	agentMachine                *string
+	agentMachine, target        *string // target: a store job's store path
 	schedule                    model.Schedule
 }
 
 func loadJob(ctx context.Context, tx *Tx, jobID string) (jobRow, error) {
 	var j jobRow
 	var sched string
-	err := tx.QueryRowContext(ctx, `SELECT job_id, agent_id, client_machine, job_type, schedule, state FROM jobs WHERE job_id = ?`, jobID).
-		Scan(&j.id, &j.agentID, &j.agentMachine, &j.jobType, &sched, &j.state)
+	err := tx.QueryRowContext(ctx, `SELECT job_id, agent_id, client_machine, target, job_type, schedule, state FROM jobs WHERE job_id = ?`, jobID).
+		Scan(&j.id, &j.agentID, &j.agentMachine, &j.target, &j.jobType, &sched, &j.state)
 	if err == sql.ErrNoRows {
 		return jobRow{}, model.Errorf(model.NotFound, "Job %s was not found.", jobID)
 	}
@@ -67,10 +67,10 @@ func insertRunAs(ctx context.Context, tx *Tx, j jobRow, due time.Time, end *time
 		status, result, endText = completedStatus(c), c.Result, timeText(end)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO job_history (job_id, agent_id, agent_machine, job_type, job_type_key, schedule, schedule_type,
-		operation_start, operation_end, message, result, status, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		operation_start, operation_end, message, result, status, data, store_path)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		j.id, j.agentID, j.agentMachine, j.jobType, model.NameKey(j.jobType), string(sched), schedType, model.NewTime(due).String(),
-		endText, c.Message, result, status, c.Data)
+		endText, c.Message, result, status, c.Data, j.target)
 	if err != nil {
 		return fmt.Errorf("add run of job %s: %w", j.id, err)
 	}
@@ -123,6 +123,9 @@ func timeText(t *time.Time) *string {
 // end of a one-shot job follows.
 func afterRun(ctx context.Context, tx *Tx, j jobRow, t runTimes, c model.Completion) error {
 	if err := touchAgent(ctx, tx, j.agentID, t.end); err != nil {
+		return err
+	}
+	if err := applyStoreJob(ctx, tx, j, c); err != nil {
 		return err
 	}
 	if j.state != jobScheduled {
@@ -234,7 +237,7 @@ func (s *Store) CompleteDueRuns(ctx context.Context) (int, error) {
 func (s *Store) completeDueBatch(ctx context.Context, tx *Tx, p *RunPolicy, now time.Time) (int, error) {
 	where, args := coveredRuns(p, "h.")
 	args = append(args, model.NewTime(p.dueCutoff(now)).String(), dueBatch)
-	rows, err := tx.QueryContext(ctx, `SELECT h.id, h.job_id, h.operation_start, j.job_id, j.agent_id, j.client_machine, j.job_type, j.schedule, j.state
+	rows, err := tx.QueryContext(ctx, `SELECT h.id, h.job_id, h.operation_start, j.job_id, j.agent_id, j.client_machine, j.target, j.job_type, j.schedule, j.state
 		FROM job_history h LEFT JOIN jobs j ON j.job_id = h.job_id
 		WHERE `+where+` AND h.operation_start <= ? ORDER BY h.operation_start, h.id LIMIT ?`, args...)
 	if err != nil {
@@ -251,9 +254,10 @@ func (s *Store) completeDueBatch(ctx context.Context, tx *Tx, p *RunPolicy, now 
 		state     sql.NullString
 		agentID   sql.NullString
 		agentName *string
+		target    *string
 	}
 	list, err := collect(rows, "due runs", func(rows *sql.Rows, d *due) error {
-		return rows.Scan(&d.id, &d.runJob, &d.at, &d.jobID, &d.agentID, &d.agentName, &d.jobType, &d.sched, &d.state)
+		return rows.Scan(&d.id, &d.runJob, &d.at, &d.jobID, &d.agentID, &d.agentName, &d.target, &d.jobType, &d.sched, &d.state)
 	})
 	if err != nil {
 		return 0, err
@@ -275,7 +279,7 @@ func (s *Store) completeDueBatch(ctx context.Context, tx *Tx, p *RunPolicy, now 
 		if !d.jobID.Valid {
 			return 0, model.Errorf(model.NotFound, "Job %s was not found.", d.runJob)
 		}
-		j := jobRow{id: d.jobID.String, agentID: d.agentID.String, agentMachine: d.agentName, jobType: d.jobType.String, state: d.state.String}
+		j := jobRow{id: d.jobID.String, agentID: d.agentID.String, agentMachine: d.agentName, target: d.target, jobType: d.jobType.String, state: d.state.String}
 		if err := json.Unmarshal([]byte(d.sched.String), &j.schedule); err != nil {
 			return 0, fmt.Errorf("job %s: stored schedule: %w", j.id, err)
 		}
@@ -288,6 +292,9 @@ func (s *Store) completeDueBatch(ctx context.Context, tx *Tx, p *RunPolicy, now 
 		c = orchestratorResult(c, j, pickup)
 		pick := model.NewTime(pickup).String()
 		updates = append(updates, runUpdate{ID: d.id, Status: completedStatus(c), Result: c.Result, Message: c.Message, Data: c.Data, Start: pick, End: pick})
+		if err := applyStoreJob(ctx, tx, j, c); err != nil {
+			return 0, err
+		}
 		if ls := lastSeen(pickup); ls > seen[j.agentID] {
 			seen[j.agentID] = ls
 		}

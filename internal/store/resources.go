@@ -17,6 +17,9 @@ type column struct {
 	// indexed says an index on (expr, key) exists; selective, that an
 	// equality on expr matches few rows. See sqlBuilder.hidden.
 	indexed, selective bool
+	// noSort says the field filters but does not sort: its value is not
+	// a member of the rows' stored JSON, which paging reads (see pager).
+	noSort bool
 }
 
 // resource is one queryable collection: its query-language schema, the SQL

@@ -18,7 +18,8 @@ import (
 // source (a description of where f came from; see SeedSource).
 func (s *Store) Reset(ctx context.Context, f model.Fixtures, source string) error {
 	return s.writeTx(ctx, func(tx *Tx, now time.Time) error {
-		for _, table := range []string{"job_history", "jobs", "agents", "job_types"} {
+		for _, table := range []string{"job_history", "jobs", "store_jobs", "store_inventory", "store_observed", "discoverable_stores",
+			"stores", "store_containers", "store_types", "agents", "job_types"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 				return fmt.Errorf("clear %s: %w", table, err)
 			}
@@ -38,6 +39,9 @@ func (s *Store) Reset(ctx context.Context, f model.Fixtures, source string) erro
 		_, err = seed(ctx, tx, f, now, false)
 		if err == nil {
 			err = rebuild()
+		}
+		if err == nil {
+			err = s.seedStores(ctx, tx, f, false, now)
 		}
 		if err == nil {
 			err = analyze(ctx, tx)
@@ -121,6 +125,9 @@ func (s *Store) Seed(ctx context.Context, f model.Fixtures) (model.Fixtures, err
 	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		var err error
 		stored, err = seed(ctx, tx, f, now, true)
+		if err == nil {
+			err = s.seedStores(ctx, tx, f, true, now)
+		}
 		return err
 	})
 	if err != nil {

@@ -18,6 +18,12 @@ const (
 	TableJobTypes
 	TableJobs
 	TableJobHistory
+	TableStoreTypes
+	TableContainers
+	TableStores
+	TableStoreInventory
+	TableStoreObserved
+	TableDiscoverable
 	numTables
 )
 
@@ -26,6 +32,13 @@ var tableNames = map[string]Table{
 	"job_types":   TableJobTypes,
 	"jobs":        TableJobs,
 	"job_history": TableJobHistory,
+
+	"store_types":         TableStoreTypes,
+	"store_containers":    TableContainers,
+	"stores":              TableStores,
+	"store_inventory":     TableStoreInventory,
+	"store_observed":      TableStoreObserved,
+	"discoverable_stores": TableDiscoverable,
 }
 
 // tableGens counts the commits that changed each table.

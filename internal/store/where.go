@@ -126,10 +126,10 @@ func (r *resource) sortExpr(field string) (string, error) {
 		field = r.defaultSort
 	}
 	f, ok := r.schema.Lookup(field)
-	if !ok || f.Type == query.StringList {
+	if !ok || f.Type == query.StringList || r.cols[f.Name].noSort {
 		var names []string
 		for _, f := range r.schema.Fields() {
-			if f.Type != query.StringList {
+			if f.Type != query.StringList && !r.cols[f.Name].noSort {
 				names = append(names, f.Name)
 			}
 		}
