@@ -472,6 +472,7 @@ func TestOpenAPI_ValidatorExercisesEveryOperation(t *testing.T) {
 	logsAgent := c.firstAgent(`Status -eq 2 AND Capabilities -contains "LOGS"`)
 	rebootAgent := c.firstAgent(`Status -eq 2 AND Capabilities -contains "RebootHost"`)
 	newAgent := c.firstAgent(`Status -eq 1`)
+	oaExerciseStores(t, c)
 
 	// --- Status, agents.
 	c.want(200, "GET", kf+"/Status/Endpoints", nil)
