@@ -37,7 +37,11 @@ func (s *Server) adminRouter() chi.Router {
 			r.Put("/_mock/agents/{id}", s.handleAdminAgentReplace)
 			r.Patch("/_mock/agents/{id}", s.handleAdminAgentPatch)
 			r.Delete("/_mock/agents/{id}", s.handleAdminAgentDelete)
+			r.Get("/_mock/stores/{id}/contents", s.handleStoreContentsGet)
+			r.Put("/_mock/stores/{id}/contents", s.handleStoreContentsSet)
 		})
+		r.Get("/_mock/discovery", s.handleDiscoverableGet)
+		r.Put("/_mock/discovery", s.handleDiscoverableSet)
 
 		r.Get("/_mock/jobs/mode", s.handleJobModeGet)
 		r.Put("/_mock/jobs/mode", s.handleJobModeSet)

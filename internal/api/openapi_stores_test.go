@@ -1,10 +1,19 @@
 package api_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 )
 
 // oaExerciseStores calls every store type, container and store operation,
@@ -78,6 +87,18 @@ func oaExerciseStores(t *testing.T, c *oaClient) {
 	c.want(204, "POST", kf+"/CertificateStores/Approve", []map[string]any{{"Id": oaStr(t, pending[0], "Id"),
 		"CertStoreType": oaInt(t, pending[0], "CertStoreType"), "Properties": "{}"}})
 	c.want(400, "POST", kf+"/CertificateStores/Approve", []map[string]any{})
+	// --- What the orchestrator sees (admin).
+	c.want(200, "PUT", "/_mock/stores/"+storeID+"/contents", []any{
+		map[string]any{"Alias": "web", "Certificates": []string{testPEM(t, "web.example.com")}},
+		map[string]any{"Alias": "old", "Certificates": []any{map[string]any{"Thumbprint": strings.Repeat("ab", 20)}}, "Parameters": map[string]any{"Slot": "1"}},
+	})
+	c.want(400, "PUT", "/_mock/stores/"+storeID+"/contents", []any{map[string]any{"Alias": "bad", "Certificates": []string{"not PEM"}}})
+	c.want(200, "GET", "/_mock/stores/"+storeID+"/contents", nil)
+	c.want(404, "GET", "/_mock/stores/"+oaUnknownGUID+"/contents", nil)
+	c.want(200, "PUT", "/_mock/discovery", map[string]any{"AgentId": pemAgent, "CertStoreType": 2, "StorePaths": []string{"/etc/ssl/found.pem"}})
+	c.want(400, "PUT", "/_mock/discovery", map[string]any{"AgentId": oaUnknownGUID, "CertStoreType": 2, "StorePaths": []string{}})
+	c.want(200, "GET", "/_mock/discovery", nil)
+
 	c.want(204, "DELETE", kf+"/CertificateStores/"+storeID, nil)
 	c.want(404, "DELETE", kf+"/CertificateStores/"+storeID, nil)
 	c.want(204, "DELETE", kf+"/CertificateStores", []string{oaStr(t, pending[0], "Id")})
@@ -107,4 +128,25 @@ func oaInt(t testing.TB, m map[string]any, k string) int {
 		t.Fatalf("%s = %v: %v", k, n, err)
 	}
 	return int(i)
+}
+
+// testPEM returns a new self-signed certificate for cn, as PEM.
+func testPEM(t testing.TB, cn string) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: cn, Organization: []string{"Example"}},
+		NotBefore:    time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:     time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		DNSNames:     []string{cn},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }

@@ -41,7 +41,7 @@ func (s *Store) Reset(ctx context.Context, f model.Fixtures, source string) erro
 			err = rebuild()
 		}
 		if err == nil {
-			err = s.seedStores(ctx, tx, f, false, now)
+			_, err = s.seedStores(ctx, tx, f, false, now)
 		}
 		if err == nil {
 			err = analyze(ctx, tx)
@@ -125,8 +125,13 @@ func (s *Store) Seed(ctx context.Context, f model.Fixtures) (model.Fixtures, err
 	err := s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		var err error
 		stored, err = seed(ctx, tx, f, now, true)
-		if err == nil {
-			err = s.seedStores(ctx, tx, f, true, now)
+		if err != nil {
+			return err
+		}
+		ids, err := s.seedStores(ctx, tx, stored, true, now)
+		stored.Stores = slices.Clone(stored.Stores)
+		for i, id := range ids {
+			stored.Stores[i].Id = id
 		}
 		return err
 	})

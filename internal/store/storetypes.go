@@ -314,21 +314,21 @@ func restrictedChanges(old, t model.StoreType) []string {
 }
 
 // seedStores stores the store types, containers and stores of f, in that
-// order (each refers to the ones before, and stores to agents). With
-// upsert an entry with the id of a stored one replaces it. A problem is an
-// *model.EntryError naming the entry.
-func (s *Store) seedStores(ctx context.Context, tx *Tx, f model.Fixtures, upsert bool, now time.Time) error {
+// order (each refers to the ones before, and stores to agents), and returns
+// the stores' ids. With upsert an entry with the id of a stored one
+// replaces it. A problem is an *model.EntryError naming the entry.
+func (s *Store) seedStores(ctx context.Context, tx *Tx, f model.Fixtures, upsert bool, now time.Time) ([]string, error) {
 	for i := range f.StoreTypes {
 		t := f.StoreTypes[i]
 		if err := putStoreType(ctx, tx, &t, upsert); err != nil {
 			if !upsert && strings.Contains(err.Error(), "UNIQUE") {
 				err = model.Errorf(model.Conflict, "StoreType %d is taken.", t.StoreType)
 			}
-			return &model.EntryError{Set: "StoreTypes", Index: i, Err: err}
+			return nil, &model.EntryError{Set: "StoreTypes", Index: i, Err: err}
 		}
 		if upsert {
 			if err := refreshStoreDocs(ctx, tx, `s.store_type = ?`, t.StoreType); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
@@ -344,21 +344,24 @@ func (s *Store) seedStores(ctx context.Context, tx *Tx, f model.Fixtures, upsert
 			_, err = insertContainer(ctx, tx, c)
 		}
 		if err != nil {
-			return &model.EntryError{Set: "Containers", Index: i, Err: err}
+			return nil, &model.EntryError{Set: "Containers", Index: i, Err: err}
 		}
 	}
+	ids := make([]string, 0, len(f.Stores))
 	for i, in := range f.Stores {
 		approved := in.Approved == nil || *in.Approved
 		if upsert && strings.TrimSpace(in.Id) != "" {
 			if id, err := model.NormalizeGUID(in.Id); err == nil {
 				if err := deleteStore(ctx, tx, id); err != nil && model.KindOf(err) != model.NotFound {
-					return err
+					return nil, err
 				}
 			}
 		}
-		if _, err := s.insertStore(ctx, tx, in, approved, now); err != nil {
-			return &model.EntryError{Set: "Stores", Index: i, Err: err}
+		id, err := s.insertStore(ctx, tx, in, approved, now)
+		if err != nil {
+			return nil, &model.EntryError{Set: "Stores", Index: i, Err: err}
 		}
+		ids = append(ids, id)
 	}
-	return nil
+	return ids, nil
 }
