@@ -541,6 +541,8 @@ func checkOAuthAnswer(t *testing.T, row badRow, r response) {
 var biSnapshotPaths = []string{
 	kf("/Agents?ReturnLimit=1000"), kf("/JobTypes/Custom?ReturnLimit=1000"),
 	kf("/OrchestratorJobs/ScheduledJobs?ReturnLimit=1000"), kf("/OrchestratorJobs/JobHistory?ReturnLimit=1000"),
+	kf("/CertificateStoreTypes?ReturnLimit=1000"), kf("/CertificateStoreContainers?ReturnLimit=1000"), kf("/CertificateStores?ReturnLimit=1000"),
+	"/_mock/discovery",
 	"/_mock/jobs/mode", "/_mock/clock", "/_mock/faults",
 }
 
@@ -587,7 +589,7 @@ func TestBadInputCorpus(t *testing.T) {
 		before[name] = biSnapshot(t, s, adminOpts[name]...)
 	}
 
-	rows := biCorpus(jobID)
+	rows := append(biCorpus(jobID), biStoreCorpus()...)
 	if len(rows) < 60 {
 		t.Fatalf("the corpus has %d rows, want at least 60", len(rows))
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -75,7 +76,38 @@ func describeJSONError(data []byte, dec *json.Decoder, err error) string {
 		return fmt.Sprintf("Unknown member %s: it is not part of this request's schema.", name)
 	}
 	line, col := lineCol(data, dec.InputOffset())
+	if m := lastMember.FindAllSubmatch(data[:min(max(dec.InputOffset(), 0), int64(len(data)))], -1); len(m) > 0 {
+		return fmt.Sprintf("Invalid value of %s near line %d, column %d: %s.", m[len(m)-1][1], line, col, strings.TrimSuffix(msg, "."))
+	}
 	return fmt.Sprintf("Invalid value near line %d, column %d: %s.", line, col, strings.TrimSuffix(msg, "."))
+}
+
+// lastMember finds member names ("Name":) in JSON text: the last one
+// before where decoding stopped names the member whose value was refused.
+var lastMember = regexp.MustCompile(`"([A-Za-z_][A-Za-z0-9_.]{0,63})"\s*:`)
+
+// typeError is the error a custom decoder returns for JSON b of the wrong
+// kind: encoding/json names the member in it, and DecodeJSON says
+// "Member: expected <what want expects>, found <b's kind>".
+func typeError(b []byte, want reflect.Type) error {
+	found := "value"
+	if b = bytes.TrimSpace(b); len(b) > 0 {
+		switch b[0] {
+		case '{':
+			found = "object"
+		case '[':
+			found = "array"
+		case '"':
+			found = "string"
+		case 't', 'f':
+			found = "bool"
+		case 'n':
+			found = "null"
+		default:
+			found = "number"
+		}
+	}
+	return &json.UnmarshalTypeError{Value: found, Type: want}
 }
 
 // jsonKind names the JSON a Go type expects.

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -74,7 +75,10 @@ func (c *ObservedCertificate) UnmarshalJSON(b []byte) error {
 	type plain ObservedCertificate
 	var p plain
 	if err := json.Unmarshal(b, &p); err != nil {
-		return fmt.Errorf("expected PEM text or an object with a Thumbprint")
+		if _, ok := err.(*json.UnmarshalTypeError); ok {
+			return err
+		}
+		return typeError(b, reflect.TypeFor[string]())
 	}
 	*c = ObservedCertificate(p)
 	return nil
@@ -135,7 +139,7 @@ func (c *ObservedCertificate) fromPEM(where string) error {
 	}
 	cert, err := x509.ParseCertificate(block.Bytes)
 	if err != nil {
-		return Errorf(Invalid, "%s: the certificate does not parse: %v.", where, err)
+		return Errorf(Invalid, "%s: the PEM block does not hold a certificate that parses (%s).", where, strings.TrimPrefix(err.Error(), "x509: "))
 	}
 	sum := sha1.Sum(cert.Raw)
 	subject, issuer := cert.Subject.String(), cert.Issuer.String()

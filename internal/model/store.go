@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -83,7 +84,7 @@ func (s *Secret) UnmarshalJSON(b []byte) error {
 		InstanceId     json.RawMessage
 	}
 	if err := json.Unmarshal(b, &obj); err != nil {
-		return fmt.Errorf("expected a string or an object with SecretValue")
+		return typeError(b, reflect.TypeFor[map[string]string]())
 	}
 	*s = Secret{}
 	if obj.SecretValue != nil {
@@ -123,10 +124,12 @@ type StoreProperties map[string]any
 func ParseStoreProperties(text string, t *StoreType) (StoreProperties, error) {
 	raw := map[string]json.RawMessage{}
 	if strings.TrimSpace(text) != "" {
-		dec := json.NewDecoder(strings.NewReader(text))
-		dec.UseNumber()
-		if err := dec.Decode(&raw); err != nil || raw == nil {
-			return nil, Errorf(Invalid, "Properties must be a JSON object in a string, such as \"{\\\"Name\\\":\\\"value\\\"}\"; it is not (%v).", describeJSON(err))
+		if err := DecodeJSON([]byte(text), &raw); err != nil || raw == nil {
+			why := "it is null"
+			if err != nil {
+				why = strings.TrimSuffix(strings.Replace(err.Error(), "The body", "the text", 1), ".")
+			}
+			return nil, Errorf(Invalid, "Properties must be a JSON object in a string, such as \"{\\\"Name\\\":\\\"value\\\"}\"; %s.", why)
 		}
 	}
 	props := StoreProperties{}
@@ -246,13 +249,6 @@ func propertyNames(t *StoreType) string {
 	}
 	names = append(names, ServerProperties...)
 	return strings.Join(names, ", ")
-}
-
-func describeJSON(err error) string {
-	if err == nil {
-		return "not an object"
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
 // Stored is the properties as the store keeps them: secrets included.

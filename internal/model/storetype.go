@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -120,7 +121,7 @@ func (e *NamedEnum) UnmarshalJSON(b []byte) error {
 	default:
 		var n int
 		if err := json.Unmarshal(b, &n); err != nil {
-			return fmt.Errorf("expected a name or a number")
+			return typeError(b, reflect.TypeFor[string]())
 		}
 		*e = NamedEnum(strconv.Itoa(n))
 	}

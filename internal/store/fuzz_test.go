@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"io"
 	"testing"
 
 	"github.com/mockcommand/mockcommand/internal/model"
@@ -23,6 +24,9 @@ func FuzzCompileQuery(f *testing.F) {
 		`JobType -eq "RebootHost" AND Requested -ge "2026-01-01"`,
 		`Result -eq Failure AND Status -ne Acknowledged AND OperationStart -gt "2026-01-01T00:00:00+02:00"`,
 		`JobTypeName -endswith "Host" OR Description -eq NULL`,
+		`Approved -eq false AND Category -eq 2 AND Container -eq "IIS Web Farm"`,
+		`HasInventoryScheduled -eq true OR AgentAvailable -eq false OR PrivateKeyAllowed -eq Required`,
+		`ShortName -eq "PEM" OR Capability -contains "K8S" OR StoreCount -gt 0`,
 		`x' OR 1=1 --`,
 		`Status -eq 2)`,
 		`((((Status -eq 1))))`,
@@ -36,10 +40,13 @@ func FuzzCompileQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, q string) {
 		opts := store.ListOptions{Query: q, Page: 1, Limit: 5}
 		for name, list := range map[string]func() error{
-			"agents":    func() error { _, err := st.ListAgents(ctx, opts); return err },
-			"job types": func() error { _, err := st.ListJobTypes(ctx, opts); return err },
-			"jobs":      func() error { _, err := st.ListScheduledJobs(ctx, opts); return err },
-			"history":   func() error { _, err := st.ListJobHistory(ctx, opts); return err },
+			"agents":      func() error { _, err := st.ListAgents(ctx, opts); return err },
+			"job types":   func() error { _, err := st.ListJobTypes(ctx, opts); return err },
+			"jobs":        func() error { _, err := st.ListScheduledJobs(ctx, opts); return err },
+			"history":     func() error { _, err := st.ListJobHistory(ctx, opts); return err },
+			"store types": func() error { return st.StoreTypesPage(ctx, opts, io.Discard) },
+			"containers":  func() error { _, err := st.ListContainers(ctx, opts); return err },
+			"stores":      func() error { return st.StoresPage(ctx, opts, io.Discard) },
 		} {
 			if err := list(); err != nil && model.KindOf(err) != model.InvalidQuery {
 				t.Fatalf("%s with query %q: %v (kind %v), want a result or an invalid-query error", name, q, err, model.KindOf(err))

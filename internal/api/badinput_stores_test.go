@@ -1,0 +1,73 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Fixture ids the store rows use (fixtures/stores.json, storetypes.json).
+const (
+	biPEMStore = "8b4a1f0e-0000-4000-8000-000000000000" // not a fixture store: unknown
+	biProd02   = "5affb229-7631-4992-b0ce-583505c6af07" // serves PEM, with discovery
+)
+
+// biStoreCorpus is the corpus's rows for store types, containers and
+// stores: their request bodies, ids and query fields.
+func biStoreCorpus() []badRow {
+	const post, get, put, del = http.MethodPost, http.MethodGet, http.MethodPut, http.MethodDelete
+	types, stores, containers := kf("/CertificateStoreTypes"), kf("/CertificateStores"), kf("/CertificateStoreContainers")
+	pemStore := func(extra string) string {
+		return `{"ClientMachine":"corpus-host","StorePath":"/corpus.pem","CertStoreType":2,"AgentId":"` + biProd02 + `"` + extra + `}`
+	}
+	return []badRow{
+		biBad("store json truncated", post, stores, `{"ClientMachine":"x",`, codeMalformed, "ends before"),
+		biBad("store type as a name", post, stores, `{"ClientMachine":"x","StorePath":"/p","CertStoreType":"PEM"}`, codeMalformed, "CertStoreType"),
+		biBad("store properties as an object", post, stores, pemStore(`,"Properties":{"a":"b"}`), codeMalformed, "Properties"),
+		biBad("store properties malformed", post, stores, pemStore(`,"Properties":"{\"separatePrivateKey\":"`), codeValidation, "Properties must be a JSON object in a string"),
+		biBad("store properties an array", post, stores, pemStore(`,"Properties":"[1,2]"`), codeValidation, "Properties must be a JSON object"),
+		biBad("store properties nested object", post, stores, pemStore(`,"Properties":"{\"pathToPrivateKey\":{\"a\":{\"b\":1}}}"`), codeValidation, "pathToPrivateKey"),
+		biBad("store unknown type", post, stores, `{"ClientMachine":"x","StorePath":"/p","CertStoreType":424242,"AgentId":"`+biProd02+`"}`, codeValidation, "424242"),
+		biBad("store type id overflow", post, stores, `{"ClientMachine":"x","StorePath":"/p","CertStoreType":99999999999}`, codeValidation, "99999999999"),
+		biBad("store agent not a GUID", post, stores, `{"ClientMachine":"x","StorePath":"/p","CertStoreType":2,"AgentId":"' OR 1=1 --"}`, codeValidation, "AgentId"),
+		biBad("store agent without capability", post, stores, `{"ClientMachine":"x","StorePath":"/p","CertStoreType":2,"AgentId":"`+biProd01+`"}`, codeValidation, "CertStores.PEM.Inventory"),
+		biBad("store password a number", post, stores, pemStore(`,"Password":42`), codeMalformed, "Password"),
+		biBad("store unknown member", post, stores, pemStore(`,"Colour":"red"`), codeMalformed, "Colour"),
+		biBad("store update id not a GUID", put, stores, `{"Id":"nope"}`, codeValidation, "Id"),
+		biBad("store get unknown", get, kf("/CertificateStores/"+biPEMStore), nil, codeNotFound),
+		biBad("store get not a GUID", get, kf("/CertificateStores/%27%20OR%201=1"), nil, codeNotFound),
+		biBad("store delete unknown", del, kf("/CertificateStores/"+biPEMStore), nil, codeNotFound),
+		biBad("store bulk delete numbers", del, stores, `[1,2]`, codeMalformed),
+		biBad("store approve an object", post, kf("/CertificateStores/Approve"), `{"Id":"`+biPEMStore+`"}`, codeMalformed),
+		biBad("store approve unknown", post, kf("/CertificateStores/Approve"), `[{"Id":"`+biPEMStore+`","CertStoreType":2}]`, codeValidation, "[0].Id"),
+		biBad("store schedule ids not GUIDs", post, kf("/CertificateStores/Schedule"), `{"StoreIds":["x"],"Schedule":{"Immediate":true}}`, codeValidation, "StoreIds[0]"),
+		biBad("store schedule two types", post, kf("/CertificateStores/Schedule"), `{"StoreIds":["`+biPEMStore+`"],"Schedule":{"Immediate":true,"Daily":{"Time":"2026-01-01T00:00:00Z"}}}`, codeValidation),
+		biBad("store new password a number", put, kf("/CertificateStores/Password"), `{"CertStoreId":"`+biPEMStore+`","NewPassword":7}`, codeMalformed, "NewPassword"),
+		biBad("store discovery bad timestamp", put, kf("/CertificateStores/DiscoveryJob"), `{"AgentId":"`+biProd02+`","Type":2,"JobExecutionTimestamp":"tomorrow"}`, codeMalformed, "JobExecutionTimestamp"),
+		biBad("store discovery no type", put, kf("/CertificateStores/DiscoveryJob"), `{"AgentId":"`+biProd02+`"}`, codeValidation, "Type is required"),
+		biBad("store inventory page 0", get, kf("/CertificateStores/"+biPEMStore+"/Inventory?query.pageReturned=0"), nil, codePaging),
+		biBad("store query unknown field", get, biQuery("/CertificateStores", `Colour -eq "red"`), nil, codeQuery, "Colour"),
+		biBad("store query bool as text", get, biQuery("/CertificateStores", `Approved -eq "maybe"`), nil, codeQuery),
+		biBad("store sort filter-only field", get, withQuery(kf("/CertificateStores"), q("SortField", "HasInventoryScheduled")), nil, codeSortField, "HasInventoryScheduled"),
+		biHarmless("store query sql in value", biQuery("/CertificateStores", `ClientMachine -eq "`+strings.ReplaceAll(`' OR 1=1 --`, `"`, ``)+`"`)),
+		biHarmless("store query like wildcards", biQuery("/CertificateStores", `StorePath -contains "%_%' --"`)),
+		biBad("store type json truncated", post, types, `{"Name":"X","ShortName":`, codeMalformed, "ends before"),
+		biBad("store type properties an object", post, types, `{"Name":"X","ShortName":"X","Properties":{}}`, codeMalformed, "Properties"),
+		biBad("store type enum unknown", post, types, `{"Name":"X","ShortName":"X","CustomAliasAllowed":7}`, codeValidation, "CustomAliasAllowed"),
+		biBad("store type duplicate short name", post, types, `{"Name":"X","ShortName":"pem"}`, codeDuplicate, "PEM"),
+		biBad("store type short name with slash", post, types, `{"Name":"X","ShortName":"a/b"}`, codeValidation, "ShortName"),
+		biBad("store type duplicate property", post, types, `{"Name":"X","ShortName":"X","Properties":[{"Name":"p"},{"Name":"P"}]}`, codeValidation, "Properties[1]"),
+		biBad("store type job type not a GUID", post, types, `{"Name":"X","ShortName":"X","InventoryJobTypeId":"inv"}`, codeValidation, "InventoryJobTypeId"),
+		biBad("store type update without id", put, types, `{"Name":"X","ShortName":"X"}`, codeValidation, "StoreType is required"),
+		biBad("store type delete in use", del, kf("/CertificateStoreTypes/2"), nil, codeValidation, "is used by"),
+		biBad("store type delete unknown", del, kf("/CertificateStoreTypes/99999999999"), nil, codeNotFound),
+		biBad("store type bulk delete strings", del, types, `["2"]`, codeMalformed),
+		biBad("store type sort unknown", get, withQuery(types, q("cstquery.sortField", "Colour")), nil, codeSortField, "Colour"),
+		biBad("container delete holding stores", del, kf("/CertificateStoreContainers/1"), nil, codeValidation, "holds"),
+		biBad("container name taken", post, containers, `{"Name":"IIS WEB FARM","CertStoreType":102}`, codeDuplicate, "IIS WEB FARM"),
+		biBad("container schedule an object", post, containers, `{"Name":"C","CertStoreType":102,"Schedule":{"Interval":{"Minutes":5}}}`, codeMalformed, "Schedule"),
+		biBad("container query unknown field", get, biQuery("/CertificateStoreContainers", `Colour -eq 1`), nil, codeQuery),
+		biBad("store contents bad PEM", put, "/_mock/stores/"+biPEMStore+"/contents", `[{"Alias":"a","Certificates":["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"]}]`, codeValidation, "PEM"),
+		biBad("store contents no alias", put, "/_mock/stores/"+biPEMStore+"/contents", `[{"Certificates":[]}]`, codeValidation, "Alias"),
+		biBad("discovery unknown type", put, "/_mock/discovery", `{"AgentId":"`+biProd02+`","CertStoreType":424242,"StorePaths":["/x"]}`, codeValidation, "424242"),
+	}
+}
