@@ -291,3 +291,38 @@ func TestStores_PagingAndSorting(t *testing.T) {
 		t.Errorf("stores matching the filter-only fields = %d, want 7", n)
 	}
 }
+
+// TestStores_FollowTheirOrchestrator: Unschedule leaves inventory jobs
+// alone (Command documents them as not eligible); resetting the
+// orchestrator unschedules them and the stores lose their schedule;
+// deleting it leaves its stores without one.
+func TestStores_FollowTheirOrchestrator(t *testing.T) {
+	w := newStoreWalk(t)
+	c := w.c
+	id := oaStr(t, w.createStore(t, "files-01.example.com", "/srv/certs", `{"Region":"eu"}`), "Id")
+	c.want(204, "POST", kfBase+"/CertificateStores/Schedule", map[string]any{"StoreIds": []string{id}, "Schedule": map[string]any{"Daily": map[string]any{"Time": "2026-01-01T03:00:00Z"}}})
+	jobID := oaStr(t, oaObj(t, c.want(200, "GET", kfBase+"/CertificateStores/"+id, nil)), "CertStoreInventoryJobId")
+	inventoryJobs := func() int {
+		return len(oaList(t, c.want(200, "GET", kfBase+"/OrchestratorJobs/ScheduledJobs?"+url.Values{"QueryString": {`JobType -eq "Inventory"`}}.Encode(), nil)))
+	}
+
+	c.want(204, "POST", kfBase+"/OrchestratorJobs/Unschedule", map[string]any{"JobIds": []string{jobID}})
+	if n := inventoryJobs(); n != 1 {
+		t.Errorf("inventory jobs after Unschedule = %d, want 1 (not eligible)", n)
+	}
+
+	c.want(204, "POST", kfBase+"/Agents/"+w.agent+"/Reset", nil)
+	store := oaObj(t, c.want(200, "GET", kfBase+"/CertificateStores/"+id, nil))
+	if n := inventoryJobs(); n != 0 || store["CertStoreInventoryJobId"] != nil || fmt.Sprint(store["InventorySchedule"]) != "map[]" {
+		t.Errorf("after the orchestrator's reset: %d inventory jobs, store %v", n, store)
+	}
+	if got := w.stores(t, "HasInventoryScheduled -eq false AND AgentAvailable -eq false"); len(got) != 1 || got[0]["Id"] != id {
+		t.Errorf("unscheduled stores of an unavailable orchestrator = %v, want the store (its orchestrator is New after the reset)", got)
+	}
+
+	c.want(204, "DELETE", kfBase+"/Agents/"+w.agent+"?force=true", nil)
+	store = oaObj(t, c.want(200, "GET", kfBase+"/CertificateStores/"+id, nil))
+	if store["AgentId"] != nil || store["AgentAssigned"] != false {
+		t.Errorf("store of a deleted orchestrator = %v, want no orchestrator", store)
+	}
+}

@@ -64,3 +64,51 @@ func Agents(n int, seed uint64) []model.Agent {
 	}
 	return out
 }
+
+// Stores returns n certificate stores on the approved agents among agents
+// that serve PEM (store type 2) or IISU (102) stores, generated from seed:
+// about 90% approved, the rest awaiting approval. The store types are the
+// built-in fixtures'.
+func Stores(agents []model.Agent, n int, seed uint64) []model.StoreInput {
+	type server struct {
+		id    string
+		types []int
+	}
+	var servers []server
+	for _, a := range agents {
+		if a.Status != model.AgentApproved {
+			continue
+		}
+		var types []int
+		for _, c := range a.Capabilities {
+			switch c {
+			case "CertStores.PEM.Inventory":
+				types = append(types, 2)
+			case "CertStores.IISU.Inventory":
+				types = append(types, 102)
+			}
+		}
+		if len(types) > 0 {
+			servers = append(servers, server{a.AgentId, types})
+		}
+	}
+	if len(servers) == 0 {
+		return nil
+	}
+	r := rand.New(rand.NewPCG(seed, 0x73746f72))
+	out := make([]model.StoreInput, n)
+	for i := range out {
+		s := servers[r.IntN(len(servers))]
+		typ := s.types[r.IntN(len(s.types))]
+		machine := fmt.Sprintf("host-%06d.site%02d.corp.example.com", i, r.IntN(40))
+		path := fmt.Sprintf("/etc/ssl/%s/%s.pem", []string{"web", "api", "mail", "db"}[r.IntN(4)], machine[:11])
+		props := `{"separatePrivateKey":"false"}`
+		if typ == 102 {
+			path, props = []string{"My", "WebHosting"}[r.IntN(2)], `{"WinRM Protocol":"https","WinRM Port":"5986"}`
+		}
+		approved := r.IntN(10) != 0
+		agent := s.id
+		out[i] = model.StoreInput{ClientMachine: machine, Storepath: path, CertStoreType: &typ, AgentId: &agent, Properties: &props, Approved: &approved}
+	}
+	return out
+}

@@ -75,8 +75,10 @@ func (s *Store) setAgentStatus(ctx context.Context, ids []string, status int, re
 		if !reset {
 			return nil
 		}
-		_, err = unscheduleJobs(ctx, tx, `(SELECT json_group_array(job_id) FROM jobs WHERE agent_id IN (SELECT value FROM json_each(?)))`, idsJSON(ids))
-		return err
+		if _, err = unscheduleJobs(ctx, tx, `(SELECT json_group_array(job_id) FROM jobs WHERE agent_id IN (SELECT value FROM json_each(?)))`, idsJSON(ids)); err != nil {
+			return err
+		}
+		return detachStores(ctx, tx, idsJSON(ids), false)
 	})
 }
 
@@ -154,6 +156,9 @@ func (s *Store) DeleteAgent(ctx context.Context, id string, force bool) error {
 		}
 		if (jobs > 0 || runs > 0) && !force {
 			return model.Errorf(model.Invalid, "Orchestrator %s has %d scheduled jobs and %d job history entries; delete with force=true to remove them too.", a.AgentId, jobs, runs)
+		}
+		if err := detachStores(ctx, tx, idsJSON([]string{a.AgentId}), true); err != nil {
+			return err
 		}
 		for _, q := range []string{`DELETE FROM job_history WHERE agent_id = ?`, `DELETE FROM jobs WHERE agent_id = ?`, `DELETE FROM agents WHERE agent_id = ?`} {
 			if _, err := tx.ExecContext(ctx, q, a.AgentId); err != nil {

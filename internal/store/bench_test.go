@@ -188,3 +188,80 @@ func BenchmarkAgentsPageVaried(b *testing.B) {
 		})
 	}
 }
+
+// benchStores opens a store seeded with 200 orchestrators serving PEM and
+// IISU stores, and n stores spread over them: a tenth awaiting approval.
+func benchStores(b testing.TB, n int) (*store.Store, string) {
+	b.Helper()
+	st := mustOpenStore(b)
+	f := model.Fixtures{}
+	for i := range 200 {
+		a := agent(fmt.Sprintf("00000000-0000-4000-8000-%012d", i), fmt.Sprintf("orch-%03d.example.com", i), 2,
+			"CertStores.PEM.Inventory", "CertStores.IISU.Inventory", "LOGS")
+		f.Agents = append(f.Agents, a)
+	}
+	f.StoreTypes = []model.StoreType{
+		{Name: "PEM File", ShortName: "PEM", StoreType: 2, Properties: []model.StoreTypeProperty{{Name: "separatePrivateKey", Type: "Bool", DefaultValue: model.S("false")}}},
+		{Name: "IIS Bound Certificate", ShortName: "IISU", StoreType: 102, Properties: []model.StoreTypeProperty{{Name: "WinRM Port", DefaultValue: model.S("5986")}}},
+	}
+	for i := range n {
+		typ, approved := 2, i%10 != 0
+		if i%3 == 0 {
+			typ = 102
+		}
+		f.Stores = append(f.Stores, model.StoreInput{
+			ClientMachine: fmt.Sprintf("host-%05d.example.com", (i*7919)%n), Storepath: fmt.Sprintf("/etc/ssl/store-%d.pem", i),
+			CertStoreType: &typ, AgentId: &f.Agents[i%len(f.Agents)].AgentId, Approved: &approved,
+		})
+	}
+	start := time.Now()
+	if err := st.Reset(context.Background(), f, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d stores in %v", n, time.Since(start).Round(time.Millisecond))
+	return st, f.Agents[7].AgentId
+}
+
+// BenchmarkStoresPage writes pages of GET /CertificateStores at 10k
+// stores: the default listing (first page by ClientMachine), a filtered
+// one, a deep page of a filtered listing sorted by StorePath, and one
+// orchestrator's stores.
+func BenchmarkStoresPage(b *testing.B) {
+	st, agentID := benchStores(b, 10_000)
+	for name, opts := range map[string]store.ListOptions{
+		"default":          {Page: 1, Limit: 50},
+		"filtered":         {Query: `Approved -eq true AND CertStoreType -eq 2`, Page: 1, Limit: 50},
+		"filtered-deep":    {Query: `Approved -eq true AND Category -eq 2`, SortField: "StorePath", Page: 100, Limit: 50},
+		"agent":            {Query: `AgentId -eq "` + agentID + `"`, Page: 1, Limit: 50},
+		"pending-by-agent": {Query: `Approved -eq false AND AgentAvailable -eq true`, SortField: "AgentId", Page: 3, Limit: 50},
+	} {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			var w countingWriter
+			if err := st.StoresPage(ctx, opts, &w); err != nil || w.n < 5_000 {
+				b.Fatalf("StoresPage: %d bytes, %v", w.n, err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if err := st.StoresPage(ctx, opts, &w); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkStoreTypesPage writes GET /CertificateStoreTypes with 10k stores
+// of its types in the database.
+func BenchmarkStoreTypesPage(b *testing.B) {
+	st, _ := benchStores(b, 10_000)
+	ctx := context.Background()
+	var w countingWriter
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := st.StoreTypesPage(ctx, store.ListOptions{Page: 1, Limit: 50}, &w); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

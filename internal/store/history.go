@@ -283,8 +283,11 @@ func (s *Store) UnscheduleJobs(ctx context.Context, jobIDs []string, q string) (
 		for id := range selected {
 			ids = append(ids, id)
 		}
+		// A store's inventory job is not eligible (Command documents it):
+		// its schedule belongs to the store (POST /CertificateStores/Schedule).
 		var err error
-		n, err = unscheduleJobs(ctx, tx, `?`, idsJSON(ids))
+		n, err = unscheduleJobs(ctx, tx, `(SELECT json_group_array(value) FROM json_each(?) WHERE value NOT IN (SELECT job_id FROM store_jobs WHERE kind = ?))`,
+			idsJSON(ids), InventoryJobType)
 		return err
 	})
 	return n, err

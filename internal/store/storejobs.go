@@ -132,6 +132,26 @@ func (s *Store) scheduleInventory(ctx context.Context, tx *Tx, id string, sched 
 	return refreshStoreDocs(ctx, tx, `s.id = ?`, id)
 }
 
+// detachStores follows a reset (or, with gone, a delete) of the
+// orchestrators in the JSON array agents: their stores lose their inventory
+// schedule (the reset unscheduled their jobs), and, when the orchestrators
+// are gone, their orchestrator.
+func detachStores(ctx context.Context, tx *Tx, agents string, gone bool) error {
+	q := `UPDATE stores SET inventory_job_id = NULL WHERE agent_id IN (SELECT value FROM json_each(?)) RETURNING id`
+	if gone {
+		q = `UPDATE stores SET inventory_job_id = NULL, agent_id = NULL WHERE agent_id IN (SELECT value FROM json_each(?)) RETURNING id`
+	}
+	rows, err := tx.QueryContext(ctx, q, agents)
+	if err != nil {
+		return fmt.Errorf("detach stores: %w", err)
+	}
+	ids, err := collect(rows, "stores", func(rows *sql.Rows, id *string) error { return rows.Scan(id) })
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	return refreshStoreDocs(ctx, tx, `s.id IN (SELECT value FROM json_each(?))`, idsJSON(ids))
+}
+
 // DiscoveryInput is a PUT /CertificateStores/DiscoveryJob request.
 type DiscoveryInput struct {
 	AgentId       string // a canonical GUID

@@ -71,7 +71,7 @@ func bench(ctx context.Context, c config) error {
 			return err
 		}
 	}
-	dir, err := writeFixtures(tmp, c.agents)
+	dir, err := writeFixtures(tmp, c.agents, c.stores)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func startups(ctx context.Context, c config, tmp string, report *strings.Builder
 		args  []string
 	}{{"the built-in fixtures", 5, nil}}
 	if c.slowAgents > 0 {
-		dir, err := writeFixtures(tmp, c.slowAgents)
+		dir, err := writeFixtures(tmp, c.slowAgents, 0)
 		if err != nil {
 			return err
 		}
@@ -154,7 +154,7 @@ func variedReads(base string) ([]request, error) {
 	}
 	var all []request
 	for _, f := range filters {
-		pages, err := countPages(base, f)
+		pages, err := countPages(base, "/KeyfactorAPI/Agents", "pq", f)
 		if err != nil {
 			return nil, err
 		}
@@ -175,15 +175,54 @@ func variedReads(base string) ([]request, error) {
 	return all[:min(1000, len(all))], nil
 }
 
-// countPages counts the pages of 50 a filter has (by fetching 1000 at a time).
-func countPages(base, filter string) (int, error) {
+// storeReads are up to 1,000 distinct listings of certificate stores, as
+// kfutil and Terraform spell them (certificateStoreQuery.*): 6 filters, 4
+// sort fields in both directions and every page of 50 up to page 42,
+// shuffled reproducibly, with a listing of store types in every 20.
+func storeReads(base string) ([]request, error) {
+	filters := []string{
+		"",
+		"Approved -eq true",
+		"Category -eq 2",
+		"Approved -eq false AND AgentAvailable -eq true",
+		`ClientMachine -contains "site1"`,
+		`(CertStoreType -eq "102")AND StorePath -eq "My"`,
+	}
+	var all []request
+	for _, f := range filters {
+		pages, err := countPages(base, "/KeyfactorAPI/CertificateStores", "certificateStoreQuery", f)
+		if err != nil {
+			return nil, err
+		}
+		for _, sort := range []string{"ClientMachine", "StorePath", "CertStoreType", "AgentId"} {
+			for _, asc := range []string{"0", "1"} {
+				for page := 1; page <= min(pages, 42); page++ {
+					q := url.Values{"certificateStoreQuery.sortField": {sort}, "certificateStoreQuery.sortAscending": {asc},
+						"certificateStoreQuery.pageReturned": {fmt.Sprint(page)}, "certificateStoreQuery.queryString": {f}}
+					all = append(all, request{method: "GET", uri: "/KeyfactorAPI/CertificateStores?" + q.Encode()})
+				}
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(43, 43))
+	r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	all = all[:min(1000, len(all))]
+	for i := 0; i < len(all); i += 20 {
+		all[i] = request{method: "GET", uri: "/KeyfactorAPI/CertificateStoreTypes"}
+	}
+	return all, nil
+}
+
+// countPages counts the pages of 50 a filter has on a listing (by fetching
+// 1000 at a time, the parameters under prefix).
+func countPages(base, path, prefix, filter string) (int, error) {
 	n := 0
 	for page := 1; ; page++ {
-		q := url.Values{"pq.returnLimit": {"1000"}, "pq.pageReturned": {fmt.Sprint(page)}}
+		q := url.Values{prefix + ".returnLimit": {"1000"}, prefix + ".pageReturned": {fmt.Sprint(page)}}
 		if filter != "" {
-			q.Set("pq.queryString", filter)
+			q.Set(prefix+".queryString", filter)
 		}
-		status, body, err := fetch("GET", base+"/KeyfactorAPI/Agents?"+q.Encode(), "")
+		status, body, err := fetch("GET", base+path+"?"+q.Encode(), "")
 		if err != nil || status != 200 {
 			return 0, fmt.Errorf("count %q: %d %v", filter, status, err)
 		}
@@ -243,6 +282,10 @@ func loadRuns(ctx context.Context, c config, tmp, dir string, report *strings.Bu
 	if err != nil {
 		return nil, "", err
 	}
+	stores, err := storeReads(cached.base)
+	if err != nil {
+		return nil, "", err
+	}
 	agentID, err := approvedAgentWith(cached.base+"/KeyfactorAPI", "RebootHost")
 	if err != nil {
 		return nil, "", err
@@ -263,6 +306,7 @@ func loadRuns(ctx context.Context, c config, tmp, dir string, report *strings.Bu
 		{name: "varied reads, uncached", reqs: varied, mocks: []*target{uncached}},
 		{name: "mixed: 90% varied reads, 10% job POSTs", reqs: mix, mocks: []*target{mixed}},
 		{name: "POST /OrchestratorJobs/Custom", reqs: []request{post}, mocks: []*target{posts}, posts: true},
+		{name: "store listings, uncached", reqs: stores, mocks: []*target{uncached}},
 	}
 	var prism *target
 	if c.prism != "" {
@@ -377,6 +421,8 @@ func shortName(name string) string {
 		return "varied"
 	case strings.HasPrefix(name, "mixed"):
 		return "mixed"
+	case strings.HasPrefix(name, "store listings"):
+		return "stores-uncached"
 	}
 	return "post"
 }

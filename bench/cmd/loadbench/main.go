@@ -30,6 +30,7 @@ func main() {
 
 type config struct {
 	agents     int
+	stores     int
 	slowAgents int
 	duration   time.Duration
 	warmup     time.Duration
@@ -50,6 +51,7 @@ func run(ctx context.Context, args []string) error {
 	var c config
 	fs := flag.NewFlagSet("loadbench", flag.ContinueOnError)
 	fs.IntVar(&c.agents, "agents", 10_000, "agents in the mock for the load runs")
+	fs.IntVar(&c.stores, "stores", 10_000, "certificate stores in the mock for the load runs")
 	fs.IntVar(&c.slowAgents, "slow-agents", 100_000, "agents for the slow-listing case and the large start-up (0 to skip)")
 	fs.DurationVar(&c.duration, "duration", 5*time.Second, "measured time of each run")
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unmeasured load before each run")

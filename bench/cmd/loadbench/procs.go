@@ -166,25 +166,42 @@ func repoRoot() (string, error) {
 	}
 }
 
-// writeFixtures writes n generated agents and the built-in job types to a
+// writeFixtures writes n generated agents, the built-in job types, store
+// types and containers, and stores generated stores on those agents to a
 // new directory under parent.
-func writeFixtures(parent string, n int) (string, error) {
-	dir := filepath.Join(parent, fmt.Sprintf("fixtures-%d", n))
+func writeFixtures(parent string, n, stores int) (string, error) {
+	dir := filepath.Join(parent, fmt.Sprintf("fixtures-%d-%d", n, stores))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	agents, err := json.MarshalIndent(fixturegen.Agents(n, 1), "", "  ")
-	if err != nil {
-		return "", err
+	generated := fixturegen.Agents(n, 1)
+	files := map[string]any{fixtures.AgentsFile: generated}
+	if stores > 0 {
+		files[fixtures.StoresFile] = fixturegen.Stores(generated, stores, 1)
 	}
-	jobTypes, err := fs.ReadFile(fixtures.Default(), fixtures.JobTypesFile)
-	if err != nil {
-		return "", err
+	for name, v := range files {
+		data, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return "", err
+		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, fixtures.AgentsFile), agents, 0o644); err != nil {
-		return "", err
+	builtIn := []string{fixtures.JobTypesFile}
+	if stores > 0 {
+		builtIn = append(builtIn, fixtures.StoreTypesFile, fixtures.ContainersFile)
 	}
-	return dir, os.WriteFile(filepath.Join(dir, fixtures.JobTypesFile), jobTypes, 0o644)
+	for _, name := range builtIn {
+		data, err := fs.ReadFile(fixtures.Default(), name)
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
 }
 
 // fetch performs one request against the mock and returns the body.

@@ -16,7 +16,7 @@ import (
 // agents sorted by ClientMachine and by LastSeen, page by page, with one
 // connection and no response cache: the case a temp B-tree sort made slow.
 func slowListing(ctx context.Context, c config, tmp string, report *strings.Builder) error {
-	dir, err := writeFixtures(tmp, c.slowAgents)
+	dir, err := writeFixtures(tmp, c.slowAgents, 0)
 	if err != nil {
 		return err
 	}
