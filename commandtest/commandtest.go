@@ -32,18 +32,19 @@ import (
 
 // Command's entities, in its wire shape.
 type (
-	Agent        = model.Agent        // an orchestrator (AgentResponse)
-	JobType      = model.JobType      // a custom job type (JobTypeResponse)
-	JobTypeField = model.JobTypeField // a field of a custom job type
-	JobHistory   = model.JobHistory   // one run of a job (JobHistoryResponse)
-	Schedule     = model.Schedule     // KeyfactorSchedule
-	Scalar       = model.Scalar       // a string member that may be unset (DefaultValue)
-	Time         = model.Time         // a timestamp as the mock writes it
-	Completion   = model.Completion   // how a job run ends
-	Request      = journal.Entry      // one journaled request
-	RequestQuery = journal.Filter     // selects journaled requests
-	FaultRule    = fault.Rule         // one fault-injection rule
-	Duration     = model.Duration     // a delay in a FaultRule
+	Agent         = model.Agent         // an orchestrator (AgentResponse)
+	JobType       = model.JobType       // a custom job type (JobTypeResponse)
+	JobTypeField  = model.JobTypeField  // a field of a custom job type
+	JobHistory    = model.JobHistory    // one run of a job (JobHistoryResponse)
+	Schedule      = model.Schedule      // KeyfactorSchedule
+	IntervalModel = model.IntervalModel // Schedule.Interval
+	Scalar        = model.Scalar        // a string member that may be unset (DefaultValue)
+	Time          = model.Time          // a timestamp as the mock writes it
+	Completion    = model.Completion    // how a job run ends
+	Request       = journal.Entry       // one journaled request
+	RequestQuery  = journal.Filter      // selects journaled requests
+	FaultRule     = fault.Rule          // one fault-injection rule
+	Duration      = model.Duration      // a delay in a FaultRule
 )
 
 // Field types of custom job type fields.

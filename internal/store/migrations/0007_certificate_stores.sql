@@ -42,9 +42,13 @@ CREATE UNIQUE INDEX stores_id ON stores (id);
 -- One store per type, machine and path: a second one is refused, and a
 -- discovery that finds a known path does not add it again.
 CREATE UNIQUE INDEX stores_location ON stores (store_type, client_machine, store_path);
+-- One index per sort field, on (field, id): a sorted page walks it and
+-- stops when the page is full. Each carries approved and store_type, the
+-- commonest filters, so that rows the filter rejects cost no table read.
 CREATE INDEX stores_client_machine ON stores (client_machine, id, approved, store_type);
 CREATE INDEX stores_store_path ON stores (store_path, id, approved, store_type);
-CREATE INDEX stores_agent ON stores (agent_id, id);
+CREATE INDEX stores_type ON stores (store_type, id, approved);
+CREATE INDEX stores_agent ON stores (agent_id, id, approved, store_type);
 CREATE INDEX stores_container ON stores (container_id, id);
 
 -- What Command knows a store holds: the result of its last inventory job.

@@ -1,0 +1,96 @@
+package commandtest_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/mockcommand/mockcommand/commandtest"
+)
+
+// selfSigned returns a PEM certificate for cn.
+func selfSigned(t *testing.T, cn string) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(42), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// TestServer_Stores arranges a store type, an orchestrator and a store
+// with the helpers, says what the orchestrator sees in the store, and
+// reads Command's inventory through the API once the scheduled inventory
+// has run.
+func TestServer_Stores(t *testing.T) {
+	s := commandtest.NewServer(t, commandtest.WithoutFixtures(), commandtest.WithJobMode(commandtest.ModeImmediate))
+	types, err := s.SeedStoreTypes(commandtest.StoreType{Name: "PEM File", ShortName: "PEM", StoreType: 2,
+		SupportedOperations: commandtest.SupportedOperations{Add: true, Remove: true, Discovery: true}})
+	if err != nil || types[0].PrivateKeyAllowed != "Forbidden" || types[0].ImportType != 2 {
+		t.Fatalf("SeedStoreTypes = %+v, %v", types, err)
+	}
+	agents, err := s.SeedAgents(commandtest.Agent{ClientMachine: commandtest.Ptr("orch"), Status: 2, AgentPlatform: 7,
+		Capabilities: []string{"CertStores.PEM.Inventory", "CertStores.PEM.Discovery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SeedStores(commandtest.StoreInput{ClientMachine: "web", Storepath: "/x.pem", CertStoreType: commandtest.Ptr(2),
+		AgentId: commandtest.Ptr("9d6f3c1e-0000-4000-8000-000000000001")}); err == nil {
+		t.Error("SeedStores accepted a store on an unknown orchestrator")
+	}
+	stores, err := s.SeedStores(commandtest.StoreInput{ClientMachine: "web", Storepath: "/etc/ssl/web.pem", CertStoreType: commandtest.Ptr(2),
+		AgentId: &agents[0].AgentId, InventorySchedule: &commandtest.Schedule{Interval: &commandtest.IntervalModel{Minutes: 60}}})
+	if err != nil || !stores[0].Approved || stores[0].CertStoreInventoryJobId == nil || stores[0].Properties != "{}" {
+		t.Fatalf("SeedStores = %+v, %v", stores, err)
+	}
+	id := stores[0].Id
+
+	cert := selfSigned(t, "web.example.com")
+	entries, err := s.SetStoreContents(id, commandtest.PEMEntry("web", cert))
+	if err != nil || len(entries) != 1 || entries[0].Certificates[0].IssuedDN == nil || *entries[0].Certificates[0].IssuedDN != "CN=web.example.com" {
+		t.Fatalf("SetStoreContents = %+v, %v", entries, err)
+	}
+	// The hourly inventory ran when it was scheduled, before the store held
+	// anything; the next run reports the certificate.
+	if inv, err := s.Inventory(id); err != nil || len(inv) != 0 {
+		t.Fatalf("Inventory before the next run = %+v, %v", inv, err)
+	}
+	if err := s.Advance(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	var inv []commandtest.InventoryEntry
+	if code := get(t, s, "/CertificateStores/"+id+"/Inventory", &inv); code != 200 || len(inv) != 1 || inv[0].Name != "web" ||
+		inv[0].Certificates[0].SerialNumber != "2A" || inv[0].Certificates[0].SigningAlgorithm != "sha256ECDSA" {
+		t.Fatalf("GET inventory = %d %+v", code, inv)
+	}
+	helper, err := s.Inventory(id)
+	if err != nil || !reflect.DeepEqual(helper, inv) {
+		t.Errorf("Inventory() = %+v, %v; want what the API answers", helper, err)
+	}
+
+	if _, err := s.SetDiscoverable(commandtest.DiscoverableStores{AgentId: agents[0].AgentId, CertStoreType: 2, StorePaths: []string{"/etc/ssl/new.pem"}}); err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"AgentId":%q,"Type":2}`, agents[0].AgentId)
+	if code := call(t, s, "PUT", "/CertificateStores/DiscoveryJob", body, nil); code != 204 {
+		t.Fatalf("PUT DiscoveryJob = %d", code)
+	}
+	var pending []commandtest.CertificateStore
+	if get(t, s, "/CertificateStores?QueryString=Approved+-eq+false", &pending); len(pending) != 1 || pending[0].Storepath != "/etc/ssl/new.pem" || pending[0].ClientMachine != "orch" {
+		t.Errorf("discovered stores = %+v", pending)
+	}
+}
