@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -150,7 +151,7 @@ func (c *ObservedCertificate) fromPEM(where string) error {
 	*c = ObservedCertificate{
 		PEM:              string(pem.EncodeToMemory(block)),
 		Thumbprint:       strings.ToUpper(hex.EncodeToString(sum[:])),
-		SerialNumber:     strings.ToUpper(cert.SerialNumber.Text(16)),
+		SerialNumber:     serialHex(cert),
 		IssuedDN:         &subject,
 		IssuerDN:         &issuer,
 		NotBefore:        NewTime(cert.NotBefore).String(),
@@ -158,6 +159,24 @@ func (c *ObservedCertificate) fromPEM(where string) error {
 		SigningAlgorithm: alg,
 	}
 	return nil
+}
+
+// serialHex is the certificate's serial number as Command (.NET) shows it:
+// the bytes of its DER integer in upper-case hex, leading zero bytes kept
+// (09D7…, or 00A1… for a serial whose high bit is set).
+func serialHex(cert *x509.Certificate) string {
+	var tbs struct {
+		Version asn1.RawValue `asn1:"optional,explicit,tag:0"`
+		Serial  asn1.RawValue
+	}
+	if _, err := asn1.Unmarshal(cert.RawTBSCertificate, &tbs); err == nil && tbs.Serial.Tag == asn1.TagInteger && len(tbs.Serial.Bytes) > 0 {
+		return strings.ToUpper(hex.EncodeToString(tbs.Serial.Bytes))
+	}
+	b := cert.SerialNumber.Bytes()
+	if len(b) == 0 || b[0]&0x80 != 0 {
+		b = append([]byte{0}, b...)
+	}
+	return strings.ToUpper(hex.EncodeToString(b))
 }
 
 // Inventory is the entry as an inventory job reports it to Command, each
