@@ -270,3 +270,29 @@ func TestStores_JobModes(t *testing.T) {
 		t.Errorf("a failed discovery added stores: %v", found)
 	}
 }
+
+// TestStores_ReenrollmentFollowsTypeAndOrchestrator: a store can be
+// reenrolled once its type supports enrollment and its orchestrator
+// advertises CertStores.<Capability>.Reenrollment, whichever changes last.
+func TestStores_ReenrollmentFollowsTypeAndOrchestrator(t *testing.T) {
+	w := newStoreWalk(t)
+	c := w.c
+	id := oaStr(t, w.createStore(t, "files-01.example.com", "/srv/certs", `{"Region":"eu"}`), "Id")
+	status := func() map[string]any {
+		return oaObj(t, oaObj(t, c.want(200, "GET", kfBase+"/CertificateStores/"+id, nil))["ReenrollmentStatus"])
+	}
+	c.want(200, "PATCH", "/_mock/agents/"+w.agent, map[string]any{"Capabilities": []string{"CertStores.AcmeFileStore.Inventory", "CertStores.AcmeFileStore.Reenrollment"}})
+	if s := status(); s["Data"] != false {
+		t.Errorf("ReenrollmentStatus before the type supports enrollment = %v", s)
+	}
+	typ := oaObj(t, c.want(200, "GET", fmt.Sprintf("%s/CertificateStoreTypes/%d", kfBase, w.typeID), nil))
+	typ["SupportedOperations"].(map[string]any)["Enrollment"] = true
+	c.want(200, "PUT", kfBase+"/CertificateStoreTypes", typ)
+	if s := status(); s["Data"] != true || s["AgentId"] != w.agent || oaInt(t, s, "CustomAliasAllowed") != 2 {
+		t.Errorf("ReenrollmentStatus once both allow it = %v", s)
+	}
+	c.want(200, "PATCH", "/_mock/agents/"+w.agent, map[string]any{"Capabilities": []string{"CertStores.AcmeFileStore.Inventory"}})
+	if s := status(); s["Data"] != false {
+		t.Errorf("ReenrollmentStatus after the orchestrator dropped the capability = %v", s)
+	}
+}

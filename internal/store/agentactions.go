@@ -224,7 +224,11 @@ func (s *Store) saveAgent(ctx context.Context, prepare func(tx *Tx, now time.Tim
 		if err := w.put(&a); err != nil {
 			return err
 		}
-		return w.close()
+		if err := w.close(); err != nil {
+			return err
+		}
+		// Its stores' answers show whether it can reenroll them.
+		return refreshStoreDocs(ctx, tx, `s.agent_id = ?`, a.AgentId)
 	})
 	if err != nil {
 		return model.Agent{}, err

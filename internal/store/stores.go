@@ -44,7 +44,7 @@ var storeResource = newResource(
 		"ClientMachine":           {expr: "s.client_machine", notNull: true, indexed: true},
 		"Storepath":               {expr: "s.store_path", notNull: true, indexed: true},
 		"CertStoreType":           {expr: "s.store_type", notNull: true, indexed: true},
-		"AgentId":                 {expr: "s.agent_id", indexed: true},
+		"AgentId":                 {expr: "s.agent_id", indexed: true, selective: true},
 		"ContainerId":             {expr: "s.container_id"},
 		"ContainerName":           {expr: "(SELECT c.name FROM store_containers c WHERE c.id = s.container_id)"},
 		"Approved":                {expr: "s.approved", notNull: true},

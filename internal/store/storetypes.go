@@ -115,7 +115,10 @@ func (s *Store) UpdateStoreType(ctx context.Context, t model.StoreType) (model.S
 					old.ShortName, old.StoreType, describeStores(users, n), strings.Join(changed, ", "))
 			}
 		}
-		return putStoreType(ctx, tx, &t, true)
+		if err := putStoreType(ctx, tx, &t, true); err != nil {
+			return err
+		}
+		return refreshStoreDocs(ctx, tx, `s.store_type = ?`, t.StoreType) // their answers show some of its members
 	})
 	return t, err
 }
