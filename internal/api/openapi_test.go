@@ -473,6 +473,7 @@ func TestOpenAPI_ValidatorExercisesEveryOperation(t *testing.T) {
 	rebootAgent := c.firstAgent(`Status -eq 2 AND Capabilities -contains "RebootHost"`)
 	newAgent := c.firstAgent(`Status -eq 1`)
 	oaExerciseStores(t, c)
+	oaExerciseCertificates(t, c)
 
 	// --- Status, agents.
 	c.want(200, "GET", kf+"/Status/Endpoints", nil)

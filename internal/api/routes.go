@@ -33,6 +33,11 @@ func listing(extra ...string) params { return params{list: true, names: extra} }
 // named is a fixed set of parameters.
 func named(names ...string) params { return params{names: names} }
 
+// certificateParams are the parameters of the certificate routes besides
+// the listing's, in the spellings clients send.
+var certificateParams = []string{"includeLocations", "includeMetadata", "includeHasPrivateKey", "verbose", "collectionId",
+	"includeRevoked", "includeExpired", "pq.includeRevoked", "pq.includeExpired"}
+
 // keyfactorRoutes is the whole Keyfactor API surface of the mock.
 func (s *Server) keyfactorRoutes() []route {
 	return []route{
@@ -79,6 +84,15 @@ func (s *Server) keyfactorRoutes() []route {
 		{http.MethodGet, "/CertificateStores/{id}/Inventory", s.handleStoreInventory, listing()},
 		{http.MethodPut, "/CertificateStores/Password", s.handleStorePassword, params{}},
 		{http.MethodPut, "/CertificateStores/DiscoveryJob", s.handleStoreDiscovery, params{}},
+
+		{http.MethodGet, "/CertificateAuthority", s.handleCAList, listing()},
+		{http.MethodGet, "/Templates", s.handleTemplateList, listing()},
+		{http.MethodGet, "/Templates/{id}", s.handleTemplateGet, params{}},
+		{http.MethodPost, "/Enrollment/CSR", s.handleEnrollCSR, params{}},
+		{http.MethodGet, "/Certificates", s.handleCertificateList, listing(certificateParams...)},
+		{http.MethodGet, "/Certificates/{id}", s.handleCertificateGet, named(certificateParams...)},
+		{http.MethodPost, "/Certificates/Revoke", s.handleCertificateRevoke, named("collectionId")},
+		{http.MethodDelete, "/Certificates/{id}", s.handleCertificateDelete, named("collectionId")},
 
 		{http.MethodPost, "/OrchestratorJobs/Custom", s.handleJobSchedule, params{}},
 		{http.MethodPost, "/OrchestratorJobs/Custom/Bulk", s.handleJobBulk, params{}},

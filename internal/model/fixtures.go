@@ -19,6 +19,10 @@ type Fixtures struct {
 	StoreTypes []StoreType
 	Containers []ContainerInput
 	Stores     []StoreInput
+	// CAs and Templates are the certificate authorities and templates
+	// (see CAFixture and TemplateFixture).
+	CAs       []CAFixture
+	Templates []TemplateFixture
 	// AgentBatches, when not nil, supplies more agents after Agents, in
 	// order, one batch per call of put, so that a large fixture file is
 	// stored while it is still being decoded. It returns put's first error.
@@ -54,6 +58,10 @@ func (f *Fixtures) Normalize(now time.Time) error {
 	f.Agents, f.JobTypes = slices.Clone(f.Agents), slices.Clone(f.JobTypes)
 	f.StoreTypes = slices.Clone(f.StoreTypes)
 	if err := normalizeStoreTypes(f.StoreTypes); err != nil {
+		return err
+	}
+	f.CAs, f.Templates = slices.Clone(f.CAs), slices.Clone(f.Templates)
+	if err := normalizePKI(f.CAs, f.Templates); err != nil {
 		return err
 	}
 	names := map[string]int{}
@@ -143,6 +151,53 @@ func normalizeStoreTypes(types []StoreType) error {
 			return fail(Errorf(Invalid, "ShortName %q is also used by StoreTypes[%d].", t.ShortName, j))
 		}
 		ids[t.StoreType], names[NameKey(t.ShortName)] = i, i
+	}
+	return nil
+}
+
+// normalizePKI checks fixture CAs and templates: names given and unique,
+// each CA's parent listed before it, ids numbered from 1 where left out.
+func normalizePKI(cas []CAFixture, templates []TemplateFixture) error {
+	names, ids := map[string]int{}, map[int]int{}
+	for i := range cas {
+		c := &cas[i]
+		fail := func(err error) error { return &EntryError{Set: "CAs", Index: i, Err: err} }
+		c.LogicalName, c.HostName = strings.TrimSpace(c.LogicalName), strings.TrimSpace(c.HostName)
+		if c.LogicalName == "" || c.HostName == "" {
+			return fail(Errorf(Invalid, "LogicalName and HostName are required: enrollment names a CA as HostName\\LogicalName."))
+		}
+		if c.Id == 0 {
+			c.Id = i + 1
+		}
+		if c.Organization == "" {
+			c.Organization = "mockcommand"
+		}
+		if j, dup := names[NameKey(c.LogicalName)]; dup {
+			return fail(Errorf(Invalid, "LogicalName %q is also used by CAs[%d].", c.LogicalName, j))
+		}
+		if j, dup := ids[c.Id]; dup {
+			return fail(Errorf(Invalid, "Id %d is also used by CAs[%d].", c.Id, j))
+		}
+		if _, ok := names[NameKey(c.Parent)]; c.Parent != "" && !ok {
+			return fail(Errorf(Invalid, "Parent %q is not a CA listed before this one.", c.Parent))
+		}
+		names[NameKey(c.LogicalName)], ids[c.Id] = i, i
+	}
+	seen := map[string]int{}
+	for i := range templates {
+		t := &templates[i]
+		if err := t.Normalize(); err != nil {
+			return &EntryError{Set: "Templates", Index: i, Err: err}
+		}
+		if j, dup := seen[NameKey(t.CommonName)]; dup {
+			return &EntryError{Set: "Templates", Index: i, Err: Errorf(Invalid, "CommonName %q is also used by Templates[%d].", t.CommonName, j)}
+		}
+		seen[NameKey(t.CommonName)] = i
+		for _, ca := range t.CAs {
+			if _, ok := names[NameKey(ca)]; !ok {
+				return &EntryError{Set: "Templates", Index: i, Err: Errorf(Invalid, "CAs: %q is not a CA of the fixtures.", ca)}
+			}
+		}
 	}
 	return nil
 }

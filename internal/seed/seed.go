@@ -29,6 +29,8 @@ const (
 	StoreTypesFile = fixtures.StoreTypesFile
 	ContainersFile = fixtures.ContainersFile
 	StoresFile     = fixtures.StoresFile
+	CAsFile        = fixtures.CAsFile
+	TemplatesFile  = fixtures.TemplatesFile
 )
 
 // Load reads and validates the fixtures in fsys. A missing file means an
@@ -75,7 +77,7 @@ func load(fsys fs.FS, label string, now time.Time, stream bool) (model.Fixtures,
 		}
 	}
 	storeData := map[string][]byte{}
-	for _, file := range []string{StoreTypesFile, ContainersFile, StoresFile} {
+	for _, file := range []string{StoreTypesFile, ContainersFile, StoresFile, CAsFile, TemplatesFile} {
 		data, err := readFile(fsys, label, file)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -90,6 +92,10 @@ func load(fsys fs.FS, label string, now time.Time, stream bool) (model.Fixtures,
 			err = decodeArray(label, file, data, &f.StoreTypes)
 		case ContainersFile:
 			err = decodeArray(label, file, data, &f.Containers)
+		case CAsFile:
+			err = decodeArray(label, file, data, &f.CAs)
+		case TemplatesFile:
+			err = decodeArray(label, file, data, &f.Templates)
 		default:
 			err = decodeArray(label, file, data, &f.Stores)
 		}
@@ -125,8 +131,8 @@ func load(fsys fs.FS, label string, now time.Time, stream bool) (model.Fixtures,
 		if ee.Set == "JobTypes" {
 			return model.Fixtures{}, "", entryError(label, JobTypesFile, jobTypeData, ee)
 		}
-		if ee.Set == "StoreTypes" {
-			return model.Fixtures{}, "", entryError(label, StoreTypesFile, storeData[StoreTypesFile], ee)
+		if file, ok := map[string]string{"StoreTypes": StoreTypesFile, "CAs": CAsFile, "Templates": TemplatesFile}[ee.Set]; ok {
+			return model.Fixtures{}, "", entryError(label, file, storeData[file], ee)
 		}
 		return model.Fixtures{}, "", entryError(label, AgentsFile, agentData, ee)
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -96,10 +97,12 @@ func (c *anchorCache) put(listing string, version uint64, page int, a anchor) {
 
 // pager lists a resource's rows a page at a time.
 type pager struct {
-	res   *resource
-	from  string // the table and its alias, e.g. "agents a"
-	base  string // a condition every listed row meets, or ""
-	table Table  // the table listed
+	res  *resource
+	from string // the table and its alias, e.g. "agents a"
+	base string // a condition every listed row meets, or ""
+	// baseArgs are the arguments of base's placeholders.
+	baseArgs []any
+	table    Table // the table listed
 	// doc is the column holding each row's JSON: an object whose members
 	// named as the resource's fields hold the values of their columns.
 	doc string
@@ -213,7 +216,11 @@ func (s *Store) newListing(p *pager, opts ListOptions, now time.Time) (*listing,
 	if p.base != "" {
 		where = p.base + " AND " + where
 	}
-	l := &listing{p: p, where: where, args: f.args, sort: sortExpr, key: p.res.key, desc: opts.Descending}
+	args := f.args
+	if len(p.baseArgs) > 0 {
+		args = append(slices.Clone(p.baseArgs), f.args...)
+	}
+	l := &listing{p: p, where: where, args: args, sort: sortExpr, key: p.res.key, desc: opts.Descending}
 	// The anchors hold while none of the columns the listing reads change
 	// (a base condition's columns are not tracked: the table's rows are).
 	l.columns = append(f.columns, columnName(sortExpr), columnName(p.res.key))
@@ -234,7 +241,7 @@ func (s *Store) newListing(p *pager, opts ListOptions, now time.Time) (*listing,
 	// seeking.
 	l.pinned = l.sort != l.key && pinned[l.sortField]
 	l.sortInt, l.keyInt = p.res.intExpr(l.sort), p.res.intExpr(l.key)
-	l.id = fmt.Sprintf("%s\x00%s\x00%v\x00%s\x00%d", p.from, where, f.args, l.order, opts.Limit)
+	l.id = fmt.Sprintf("%s\x00%s\x00%v\x00%s\x00%d", p.from, where, args, l.order, opts.Limit)
 	return l, nil
 }
 

@@ -19,7 +19,7 @@ import (
 func (s *Store) Reset(ctx context.Context, f model.Fixtures, source string) error {
 	return s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		for _, table := range []string{"job_history", "jobs", "store_jobs", "store_inventory", "store_observed", "discoverable_stores",
-			"stores", "store_containers", "store_types", "agents", "job_types"} {
+			"stores", "store_containers", "store_types", "agents", "job_types", "certificates"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 				return fmt.Errorf("clear %s: %w", table, err)
 			}
@@ -42,6 +42,9 @@ func (s *Store) Reset(ctx context.Context, f model.Fixtures, source string) erro
 		}
 		if err == nil {
 			_, err = s.seedStores(ctx, tx, f, false, now)
+		}
+		if err == nil {
+			err = seedPKI(ctx, tx, f, now)
 		}
 		if err == nil {
 			err = analyze(ctx, tx)

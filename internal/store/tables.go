@@ -24,6 +24,9 @@ const (
 	TableStoreInventory
 	TableStoreObserved
 	TableDiscoverable
+	TableCAs
+	TableTemplates
+	TableCertificates
 	numTables
 )
 
@@ -39,6 +42,9 @@ var tableNames = map[string]Table{
 	"store_inventory":     TableStoreInventory,
 	"store_observed":      TableStoreObserved,
 	"discoverable_stores": TableDiscoverable,
+	"cas":                 TableCAs,
+	"templates":           TableTemplates,
+	"certificates":        TableCertificates,
 }
 
 // tableGens counts the commits that changed each table.

@@ -1,0 +1,243 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/mockcommand/mockcommand/internal/model"
+	"github.com/mockcommand/mockcommand/internal/store"
+)
+
+// csrEnrollmentRequest is a POST /Enrollment/CSR body (v1, with the v25
+// members clients send: cert-manager's owner role and enrollment pattern
+// are accepted and ignored).
+type csrEnrollmentRequest struct {
+	CSR                        string
+	CertificateAuthority       *string
+	Template                   *string
+	IncludeChain               bool
+	Metadata                   map[string]model.Scalar
+	AdditionalEnrollmentFields map[string]json.RawMessage
+	Timestamp                  *model.Time
+	SANs                       map[string][]string
+	PrivateKey                 json.RawMessage
+	IncludeSubjectHeader       bool
+	OwnerRoleId                *int
+	OwnerRoleName              *string
+	EnrollmentPatternId        *int
+}
+
+// revokeRequest is a POST /Certificates/Revoke body.
+type revokeRequest struct {
+	CertificateIds []int
+	Reason         *int
+	Comment        *string
+	EffectiveDate  *model.Time
+	CollectionId   *int
+}
+
+// certificateFormat reads the x-certificateformat header, which Command
+// requires on enrollment, among the formats allowed.
+func certificateFormat(r *http.Request, allowed ...string) (string, error) {
+	f := strings.TrimSpace(r.Header.Get("x-certificateformat"))
+	if f == "" {
+		return "", newError(http.StatusBadRequest, codeMissingHeader, "You must supply a certificate format in the 'X-CertificateFormat' header of the request.")
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(f, a) {
+			return a, nil
+		}
+	}
+	return "", newError(http.StatusBadRequest, codeValidation, fmt.Sprintf("X-CertificateFormat %q is not valid here; use %s.", f, strings.Join(allowed, " or ")))
+}
+
+func (s *Server) handleEnrollCSR(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[csrEnrollmentRequest](w, r, s.cfg.MaxBodyBytes)
+	var format string
+	if err == nil {
+		format, err = certificateFormat(r, "PEM", "DER")
+	}
+	if err == nil && strings.TrimSpace(req.CSR) == "" {
+		err = model.Errorf(model.Invalid, "CSR is required: the certificate signing request, as PEM or base64.")
+	}
+	var resp model.CSREnrollmentResponse
+	if err == nil {
+		metadata := map[string]string{}
+		for k, v := range req.Metadata {
+			if v.Set {
+				metadata[k] = v.Value
+			}
+		}
+		resp, err = s.store.Enroll(r.Context(), store.EnrollCSR{
+			CSR: req.CSR, CertificateAuthority: model.Deref(req.CertificateAuthority), Template: model.Deref(req.Template),
+			IncludeChain: req.IncludeChain, DER: format == "DER", Metadata: metadata, SANs: req.SANs, Requester: requester(r),
+		})
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, resp)
+}
+
+// requester names who sent a request, as Command records it: the Basic
+// user, or the OAuth client.
+func requester(r *http.Request) string {
+	if user, _, ok := r.BasicAuth(); ok {
+		return user
+	}
+	return ""
+}
+
+// boolParam reads a boolean query parameter (bare or after one prefix, any
+// case); absent is false.
+func boolParam(r *http.Request, name string) (bool, error) {
+	for key, values := range r.URL.Query() {
+		if !strings.EqualFold(unprefixed(strings.ToLower(key)), name) || len(values) == 0 {
+			continue
+		}
+		v, err := strconv.ParseBool(strings.TrimSpace(values[0]))
+		if err != nil {
+			return false, newError(http.StatusBadRequest, codeValidation, fmt.Sprintf("%s %q is not valid; use true or false.", key, values[0]))
+		}
+		return v, nil
+	}
+	return false, nil
+}
+
+// certificateOptions reads the include parameters of the certificate
+// routes.
+func certificateOptions(r *http.Request) (store.CertificateListOptions, error) {
+	var o store.CertificateListOptions
+	for _, p := range []struct {
+		name string
+		into *bool
+	}{{"includerevoked", &o.IncludeRevoked}, {"includeexpired", &o.IncludeExpired}, {"includemetadata", &o.IncludeMetadata},
+		{"includehasprivatekey", &o.IncludeHasPrivateKey}} {
+		v, err := boolParam(r, p.name)
+		if err != nil {
+			return o, err
+		}
+		*p.into = v
+	}
+	if _, err := boolParam(r, "includelocations"); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+func (s *Server) handleCertificateList(w http.ResponseWriter, r *http.Request) {
+	opts, err := listOptions(r)
+	var co store.CertificateListOptions
+	if err == nil {
+		co, err = certificateOptions(r)
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	route := fmt.Sprintf("certificates/%v", co)
+	if !co.IncludeExpired {
+		route += "/" + s.mock.Now().Format("2006-01-02T15:04:05") // expiry moves with the clock
+	}
+	s.cachedList(w, r, listRequest{route: route, opts: opts, version: s.store.CertificatesVersion,
+		write: func(w io.Writer) error { return s.store.CertificatesPage(r.Context(), opts, co, w) }})
+}
+
+func (s *Server) handleCertificateGet(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt("Certificate", chi.URLParam(r, "id"))
+	var co store.CertificateListOptions
+	if err == nil {
+		co, err = certificateOptions(r)
+	}
+	var doc []byte
+	if err == nil {
+		doc, err = s.store.GetCertificate(r.Context(), id, co)
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, doc)
+}
+
+func (s *Server) handleCertificateRevoke(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[revokeRequest](w, r, s.cfg.MaxBodyBytes)
+	var ids []int
+	if err == nil {
+		reason := 0
+		if req.Reason != nil {
+			reason = *req.Reason
+		}
+		var at *time.Time
+		if req.EffectiveDate != nil {
+			at = &req.EffectiveDate.Time
+		}
+		ids, err = s.store.RevokeCertificates(r.Context(), req.CertificateIds, reason, req.Comment, at)
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, model.RevokeResponse{RevokedIds: ids, SuspendedCerts: []any{}})
+}
+
+func (s *Server) handleCertificateDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt("Certificate", chi.URLParam(r, "id"))
+	if err == nil {
+		err = s.store.DeleteCertificate(r.Context(), id)
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	noContent(w)
+}
+
+func (s *Server) handleCAList(w http.ResponseWriter, r *http.Request) {
+	opts, err := listOptions(r)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	list, err := s.store.ListCAs(r.Context(), opts)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, list)
+}
+
+func (s *Server) handleTemplateList(w http.ResponseWriter, r *http.Request) {
+	opts, err := listOptions(r)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	list, err := s.store.ListTemplates(r.Context(), opts)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, list)
+}
+
+func (s *Server) handleTemplateGet(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt("Template", chi.URLParam(r, "id"))
+	var doc []byte
+	if err == nil {
+		doc, err = s.store.GetTemplate(r.Context(), id)
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, doc)
+}
