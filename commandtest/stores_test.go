@@ -94,3 +94,50 @@ func TestServer_Stores(t *testing.T) {
 		t.Errorf("discovered stores = %+v", pending)
 	}
 }
+
+// TestServer_Certificates enrolls with the helper and through the API,
+// and verifies both against the mock's root CAs.
+func TestServer_Certificates(t *testing.T) {
+	s := commandtest.NewServer(t)
+	roots, pool, err := s.RootCAs()
+	if err != nil || roots == "" {
+		t.Fatalf("RootCAs = %q, %v", roots, err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "svc.corp.example.com"}}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+	resp, err := s.Enroll("WebServer", csr, map[string][]string{"dns": {"svc.corp.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs := resp.CertificateInformation.Certificates
+	inter := x509.NewCertPool()
+	for _, p := range certs[1:] {
+		inter.AppendCertsFromPEM([]byte(p))
+	}
+	block, _ := pem.Decode([]byte(certs[0]))
+	leaf, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: pool, Intermediates: inter, DNSName: "svc.corp.example.com"}); err != nil {
+		t.Errorf("issued certificate does not verify against RootCAs: %v", err)
+	}
+	var found []struct{ Id, CertRequestId int }
+	if code := get(t, s, "/Certificates?pq.queryString=IssuedCN+-eq+%22svc.corp.example.com%22", &found); code != 200 || len(found) != 1 ||
+		found[0].Id != resp.CertificateInformation.KeyfactorID || found[0].CertRequestId != resp.CertificateInformation.KeyfactorRequestId {
+		t.Errorf("GET /Certificates = %d %+v", code, found)
+	}
+	if _, err := s.SeedMetadataFields(commandtest.MetadataField{Name: "Team", Description: "owning team", DataType: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Enroll("WebServer", csr, nil); err != nil {
+		t.Errorf("a second enrollment of the same CSR: %v", err)
+	}
+}

@@ -40,6 +40,7 @@ func (s *Server) adminRouter() chi.Router {
 			r.Get("/_mock/stores/{id}/contents", s.handleStoreContentsGet)
 			r.Put("/_mock/stores/{id}/contents", s.handleStoreContentsSet)
 		})
+		r.Get("/_mock/ca/root.pem", s.handleRootCA)
 		r.Get("/_mock/discovery", s.handleDiscoverableGet)
 		r.Put("/_mock/discovery", s.handleDiscoverableSet)
 

@@ -241,3 +241,70 @@ func (s *Server) handleTemplateGet(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, doc)
 }
+
+// metadataFieldRequest is a POST /MetadataFields body.
+type metadataFieldRequest struct {
+	Name         string
+	Description  string
+	DataType     *int
+	Hint         *string
+	Validation   *string
+	Enrollment   int
+	Message      *string
+	Options      *string
+	DefaultValue *string
+	DisplayOrder int
+}
+
+func (s *Server) handleMetadataList(w http.ResponseWriter, r *http.Request) {
+	opts, err := listOptions(r)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	list, err := s.store.ListMetadataFields(r.Context(), opts)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, list)
+}
+
+func (s *Server) handleMetadataGet(w http.ResponseWriter, r *http.Request) {
+	f, err := s.store.GetMetadataField(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, f)
+}
+
+func (s *Server) handleMetadataCreate(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[metadataFieldRequest](w, r, s.cfg.MaxBodyBytes)
+	if err == nil && req.DataType == nil {
+		err = model.Errorf(model.Invalid, "DataType is required.")
+	}
+	var f model.MetadataField
+	if err == nil {
+		f, err = s.store.CreateMetadataField(r.Context(), model.MetadataField{Name: req.Name, Description: req.Description, DataType: *req.DataType,
+			Hint: req.Hint, Validation: req.Validation, Enrollment: req.Enrollment, Message: req.Message, Options: req.Options,
+			DefaultValue: req.DefaultValue, DisplayOrder: req.DisplayOrder})
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, f)
+}
+
+// handleRootCA answers GET /_mock/ca/root.pem: the mock's root CA
+// certificates, for clients to trust what it issues.
+func (s *Server) handleRootCA(w http.ResponseWriter, r *http.Request) {
+	roots, err := s.store.RootCertificates(r.Context())
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, roots)
+}

@@ -77,7 +77,7 @@ func TestEnrollment_Walk(t *testing.T) {
 	answer := oaObj(t, c.want(200, "POST", kfBase+"/Enrollment/CSR", map[string]any{
 		"CSR": newCSR(t, "web01.corp.example.com", rsaKey), "Template": "webserver", "CertificateAuthority": `pki-issuing01.corp.example.com\CORP-ISSUING-CA`,
 		"IncludeChain": true, "SANs": map[string]any{"dns": []string{"web01.corp.example.com", "www.example.com"}, "ip4": []string{"10.0.0.7"}},
-		"Metadata": map[string]any{"Owner": "team-web", "Ticket": 42}, "Timestamp": "2026-12-02T10:00:00Z",
+		"Metadata": map[string]any{"appowneremail": "web@corp.example.com", "CostCenter": 4711}, "Timestamp": "2026-12-02T10:00:00Z",
 	}, pemFormat))
 	info := oaObj(t, answer["CertificateInformation"])
 	chain := parseChain(t, info["Certificates"].([]any))
@@ -110,7 +110,7 @@ func TestEnrollment_Walk(t *testing.T) {
 	q := url.Values{"pq.queryString": {`IssuedCN -eq "web01.corp.example.com"`}, "includeLocations": {"true"}, "includeMetadata": {"true"}}
 	found := oaList(t, c.want(200, "GET", kfBase+"/Certificates?"+q.Encode(), nil))
 	if len(found) != 1 || oaInt(t, found[0], "Id") != id || oaInt(t, found[0], "CertRequestId") != oaInt(t, info, "KeyfactorRequestId") ||
-		found[0]["Thumbprint"] != info["Thumbprint"] || fmt.Sprint(found[0]["Metadata"]) != "map[Owner:team-web Ticket:42]" ||
+		found[0]["Thumbprint"] != info["Thumbprint"] || fmt.Sprint(found[0]["Metadata"]) != "map[AppOwnerEmail:web@corp.example.com CostCenter:4711]" ||
 		oaInt(t, found[0], "KeySizeInBits") != 2048 || found[0]["KeyTypeString"] != "RSA" || found[0]["TemplateName"] != "Web Server" {
 		t.Fatalf("query by IssuedCN = %v", found)
 	}
@@ -194,6 +194,9 @@ func TestEnrollment_BadRequests(t *testing.T) {
 		{"SAN type the mock does not issue", body(map[string]any{"SANs": map[string]any{"ms_ntprincipalname": []string{"a@b"}}}), pemFormat, "0xA0110001", "not issued by the mock"},
 		{"PFX-only template by CSR", body(map[string]any{"Template": "ClientAuth"}), pemFormat, "", ""},
 		{"unknown member", body(map[string]any{"Colour": "red"}), pemFormat, "0xA0110003", "Colour"},
+		{"unknown metadata field", body(map[string]any{"Metadata": map[string]any{"Owner": "x"}}), pemFormat, "0xA0110001", `"Owner" is not a metadata field`},
+		{"metadata of the wrong type", body(map[string]any{"Metadata": map[string]any{"CostCenter": "abc"}}), pemFormat, "0xA0110001", "a cost center is 4 to 6 digits"},
+		{"metadata not a choice", body(map[string]any{"Metadata": map[string]any{"Environment": "Prod"}}), pemFormat, "0xA0110001", "one of Production,Staging,Development"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, b := c.call("POST", kfBase+"/Enrollment/CSR", tc.body, tc.headers)
@@ -247,4 +250,23 @@ func oaExerciseCertificates(t *testing.T, c *oaClient) {
 	c.want(400, "POST", kfBase+"/Certificates/Revoke", map[string]any{"CertificateIds": []int{id}, "Reason": 42})
 	c.want(204, "DELETE", fmt.Sprintf("%s/Certificates/%d", kfBase, id), nil)
 	c.want(404, "DELETE", fmt.Sprintf("%s/Certificates/%d", kfBase, id), nil)
+}
+
+// oaExerciseMetadata calls the metadata field operations and the root CA
+// route, for TestOpenAPI_ValidatorExercisesEveryOperation.
+func oaExerciseMetadata(t *testing.T, c *oaClient) {
+	c.want(200, "GET", kfBase+"/MetadataFields", nil)
+	c.want(400, "GET", kfBase+"/MetadataFields?pq.queryString="+url.QueryEscape("Name -eq"), nil)
+	c.want(200, "GET", kfBase+"/MetadataFields/3", nil)
+	c.want(200, "GET", kfBase+"/MetadataFields/Issuer-Name", nil)
+	c.want(404, "GET", kfBase+"/MetadataFields/NoSuchField", nil)
+	created := oaObj(t, c.want(200, "POST", kfBase+"/MetadataFields", map[string]any{"Name": "OAField", "Description": "d", "DataType": 1}))
+	if created["Name"] != "OAField" || oaInt(t, created, "Id") < 14 {
+		t.Errorf("created metadata field = %v", created)
+	}
+	c.want(400, "POST", kfBase+"/MetadataFields", map[string]any{"Name": "oafield", "Description": "d", "DataType": 1})
+	status, body := c.call("GET", "/_mock/ca/root.pem", nil)
+	if block, _ := pem.Decode(body); status != 200 || block == nil {
+		t.Errorf("GET /_mock/ca/root.pem = %d %.100s", status, body)
+	}
 }

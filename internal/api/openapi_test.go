@@ -474,6 +474,7 @@ func TestOpenAPI_ValidatorExercisesEveryOperation(t *testing.T) {
 	newAgent := c.firstAgent(`Status -eq 1`)
 	oaExerciseStores(t, c)
 	oaExerciseCertificates(t, c)
+	oaExerciseMetadata(t, c)
 
 	// --- Status, agents.
 	c.want(200, "GET", kf+"/Status/Endpoints", nil)

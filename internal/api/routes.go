@@ -93,6 +93,9 @@ func (s *Server) keyfactorRoutes() []route {
 		{http.MethodGet, "/Certificates/{id}", s.handleCertificateGet, named(certificateParams...)},
 		{http.MethodPost, "/Certificates/Revoke", s.handleCertificateRevoke, named("collectionId")},
 		{http.MethodDelete, "/Certificates/{id}", s.handleCertificateDelete, named("collectionId")},
+		{http.MethodGet, "/MetadataFields", s.handleMetadataList, listing()},
+		{http.MethodGet, "/MetadataFields/{id}", s.handleMetadataGet, params{}},
+		{http.MethodPost, "/MetadataFields", s.handleMetadataCreate, params{}},
 
 		{http.MethodPost, "/OrchestratorJobs/Custom", s.handleJobSchedule, params{}},
 		{http.MethodPost, "/OrchestratorJobs/Custom/Bulk", s.handleJobBulk, params{}},

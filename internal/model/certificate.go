@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -379,3 +381,96 @@ type RevokeResponse struct {
 // 5 cessation of operation, 6 certificate hold, 7 (and 8, RFC 5280's
 // number) remove from CRL, 999 unknown.
 var RevocationReasons = []int{-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 999}
+
+// MetadataField is a certificate metadata field as GET /MetadataFields
+// answers it. DataType: 1 String, 2 Integer, 3 Date, 4 Boolean,
+// 5 MultipleChoice, 6 BigText, 7 Email; Enrollment: 0 Optional,
+// 1 Required, 2 Hidden.
+type MetadataField struct {
+	Id           int
+	Name         string
+	Description  string
+	DataType     int
+	Hint         *string
+	Validation   *string
+	Enrollment   int
+	Message      *string
+	Options      *string
+	DefaultValue *string
+	DisplayOrder int
+}
+
+// MetadataDataTypes names the metadata data types for messages.
+var MetadataDataTypes = map[int]string{1: "String", 2: "Integer", 3: "Date", 4: "Boolean", 5: "MultipleChoice", 6: "BigText", 7: "Email"}
+
+// Normalize checks a metadata field as created.
+func (m *MetadataField) Normalize() error {
+	m.Name = strings.TrimSpace(m.Name)
+	switch {
+	case m.Name == "" || len(m.Name) > 256:
+		return Errorf(Invalid, "Name is required (at most 256 characters).")
+	case strings.ContainsAny(m.Name, " \t\"'"):
+		return Errorf(Invalid, "Name %q must not contain spaces or quotes: queries name the field.", m.Name)
+	case len(m.Description) > 1024:
+		return Errorf(Invalid, "Description is longer than 1024 characters.")
+	case MetadataDataTypes[m.DataType] == "":
+		return Errorf(Invalid, "DataType %d is not valid; use 1 (String), 2 (Integer), 3 (Date), 4 (Boolean), 5 (MultipleChoice), 6 (BigText) or 7 (Email).", m.DataType)
+	case m.Enrollment < 0 || m.Enrollment > 2:
+		return Errorf(Invalid, "Enrollment %d is not valid; use 0 (Optional), 1 (Required) or 2 (Hidden).", m.Enrollment)
+	case m.DataType == 5 && strings.TrimSpace(Deref(m.Options)) == "":
+		return Errorf(Invalid, "Options is required for a MultipleChoice field: its choices, comma-separated.")
+	}
+	if m.Validation != nil && *m.Validation != "" {
+		if _, err := regexp.Compile(*m.Validation); err != nil {
+			return Errorf(Invalid, "Validation %q is not a regular expression.", *m.Validation)
+		}
+	}
+	return nil
+}
+
+// Check checks a value of the field: its data type, choices and
+// validation pattern. It returns the value as stored.
+func (m *MetadataField) Check(v string) (string, error) {
+	bad := func(what string) error {
+		msg := Deref(m.Message)
+		if msg == "" {
+			msg = fmt.Sprintf("it must be %s", what)
+		}
+		return Errorf(Invalid, "Metadata %q: %q is not valid: %s.", m.Name, v, msg)
+	}
+	switch m.DataType {
+	case 2:
+		if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
+			return "", bad("a whole number")
+		}
+	case 3:
+		if _, err := ParseTime(v); err != nil {
+			return "", bad("a date")
+		}
+	case 4:
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return "", bad("true or false")
+		}
+		v = map[bool]string{true: "True", false: "False"}[b]
+	case 5:
+		choices := strings.Split(Deref(m.Options), ",")
+		ok := false
+		for _, c := range choices {
+			ok = ok || strings.TrimSpace(c) == v
+		}
+		if !ok {
+			return "", bad("one of " + Deref(m.Options))
+		}
+	case 7:
+		if at := strings.IndexByte(v, '@'); at <= 0 || at == len(v)-1 {
+			return "", bad("an e-mail address")
+		}
+	}
+	if p := Deref(m.Validation); p != "" {
+		if re, err := regexp.Compile(p); err == nil && !re.MatchString(v) {
+			return "", bad("a value matching " + p)
+		}
+	}
+	return v, nil
+}

@@ -21,8 +21,9 @@ type Fixtures struct {
 	Stores     []StoreInput
 	// CAs and Templates are the certificate authorities and templates
 	// (see CAFixture and TemplateFixture).
-	CAs       []CAFixture
-	Templates []TemplateFixture
+	CAs            []CAFixture
+	Templates      []TemplateFixture
+	MetadataFields []MetadataField
 	// AgentBatches, when not nil, supplies more agents after Agents, in
 	// order, one batch per call of put, so that a large fixture file is
 	// stored while it is still being decoded. It returns put's first error.
@@ -63,6 +64,12 @@ func (f *Fixtures) Normalize(now time.Time) error {
 	f.CAs, f.Templates = slices.Clone(f.CAs), slices.Clone(f.Templates)
 	if err := normalizePKI(f.CAs, f.Templates); err != nil {
 		return err
+	}
+	f.MetadataFields = slices.Clone(f.MetadataFields)
+	for i := range f.MetadataFields {
+		if err := f.MetadataFields[i].Normalize(); err != nil {
+			return &EntryError{Set: "MetadataFields", Index: i, Err: err}
+		}
 	}
 	names := map[string]int{}
 	ids := map[string]int{}

@@ -31,6 +31,7 @@ const (
 	StoresFile     = fixtures.StoresFile
 	CAsFile        = fixtures.CAsFile
 	TemplatesFile  = fixtures.TemplatesFile
+	MetadataFile   = fixtures.MetadataFile
 )
 
 // Load reads and validates the fixtures in fsys. A missing file means an
@@ -77,7 +78,7 @@ func load(fsys fs.FS, label string, now time.Time, stream bool) (model.Fixtures,
 		}
 	}
 	storeData := map[string][]byte{}
-	for _, file := range []string{StoreTypesFile, ContainersFile, StoresFile, CAsFile, TemplatesFile} {
+	for _, file := range []string{StoreTypesFile, ContainersFile, StoresFile, CAsFile, TemplatesFile, MetadataFile} {
 		data, err := readFile(fsys, label, file)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -96,6 +97,8 @@ func load(fsys fs.FS, label string, now time.Time, stream bool) (model.Fixtures,
 			err = decodeArray(label, file, data, &f.CAs)
 		case TemplatesFile:
 			err = decodeArray(label, file, data, &f.Templates)
+		case MetadataFile:
+			err = decodeArray(label, file, data, &f.MetadataFields)
 		default:
 			err = decodeArray(label, file, data, &f.Stores)
 		}
@@ -131,7 +134,7 @@ func load(fsys fs.FS, label string, now time.Time, stream bool) (model.Fixtures,
 		if ee.Set == "JobTypes" {
 			return model.Fixtures{}, "", entryError(label, JobTypesFile, jobTypeData, ee)
 		}
-		if file, ok := map[string]string{"StoreTypes": StoreTypesFile, "CAs": CAsFile, "Templates": TemplatesFile}[ee.Set]; ok {
+		if file, ok := map[string]string{"StoreTypes": StoreTypesFile, "CAs": CAsFile, "Templates": TemplatesFile, "MetadataFields": MetadataFile}[ee.Set]; ok {
 			return model.Fixtures{}, "", entryError(label, file, storeData[file], ee)
 		}
 		return model.Fixtures{}, "", entryError(label, AgentsFile, agentData, ee)

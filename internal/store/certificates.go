@@ -149,6 +149,9 @@ func (s *Store) Enroll(ctx context.Context, in EnrollCSR) (model.CSREnrollmentRe
 		if err != nil {
 			return err
 		}
+		if in.Metadata, err = checkMetadata(ctx, tx, in.Metadata); err != nil {
+			return err
+		}
 		cert, err := ca.authority.Issue(req, now)
 		if err != nil {
 			return err

@@ -32,6 +32,15 @@ func seedPKI(ctx context.Context, tx *Tx, f model.Fixtures, now time.Time) error
 			return &model.EntryError{Set: "CAs", Index: i, Err: err}
 		}
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM metadata_fields`); err != nil {
+		return fmt.Errorf("clear metadata fields: %w", err)
+	}
+	for i := range f.MetadataFields {
+		m := f.MetadataFields[i]
+		if err := putMetadataField(ctx, tx, &m); err != nil {
+			return &model.EntryError{Set: "MetadataFields", Index: i, Err: err}
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM templates`); err != nil {
 		return fmt.Errorf("clear templates: %w", err)
 	}

@@ -27,6 +27,7 @@ const (
 	TableCAs
 	TableTemplates
 	TableCertificates
+	TableMetadata
 	numTables
 )
 
@@ -45,6 +46,7 @@ var tableNames = map[string]Table{
 	"cas":                 TableCAs,
 	"templates":           TableTemplates,
 	"certificates":        TableCertificates,
+	"metadata_fields":     TableMetadata,
 }
 
 // tableGens counts the commits that changed each table.

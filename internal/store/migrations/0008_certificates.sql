@@ -54,3 +54,10 @@ CREATE INDEX certificates_serial ON certificates (serial_number, id);
 CREATE INDEX certificates_issued_cn ON certificates (issued_cn, id, cert_state, not_after);
 CREATE INDEX certificates_not_after ON certificates (not_after, id, cert_state);
 CREATE INDEX certificates_state ON certificates (cert_state, not_after, id);
+
+CREATE TABLE metadata_fields (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL COLLATE NOCASE,
+    name_key TEXT NOT NULL UNIQUE,
+    doc      TEXT NOT NULL
+);
