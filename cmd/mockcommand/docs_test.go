@@ -49,8 +49,10 @@ func docFiles(t *testing.T) []string {
 }
 
 func TestDocs(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Fatal("the documentation's examples need curl (.ci/run installs it)")
+	for _, tool := range []string{"curl", "openssl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("the documentation's examples need %s (.ci/run installs it)", tool)
+		}
 	}
 	if runtime.GOOS == "windows" {
 		t.Skip("the documentation's examples are bash transcripts; CI runs them on Linux")
