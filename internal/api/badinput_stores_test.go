@@ -71,3 +71,39 @@ func biStoreCorpus() []badRow {
 		biBad("discovery unknown type", put, "/_mock/discovery", `{"AgentId":"`+biProd02+`","CertStoreType":424242,"StorePaths":["/x"]}`, codeValidation, "424242"),
 	}
 }
+
+// biCertificateCorpus is the corpus's rows for enrollment, certificates
+// and metadata fields.
+func biCertificateCorpus() []badRow {
+	const post, get, del = http.MethodPost, http.MethodGet, http.MethodDelete
+	csr := kf("/Enrollment/CSR")
+	pemFmt := withHeader("x-certificateformat", "PEM")
+	return []badRow{
+		biBad("csr no format header", post, csr, `{"CSR":"x","Template":"WebServer"}`, codeMissingHeader, "X-CertificateFormat"),
+		biBad("csr format PFX", post, csr, `{"CSR":"x","Template":"WebServer"}`, codeValidation, "PEM or DER").with(withHeader("x-certificateformat", "PFX")),
+		biBad("csr not base64", post, csr, `{"CSR":"%%%","Template":"WebServer"}`, codeValidation, "neither PEM nor base64").with(pemFmt),
+		biBad("csr base64 of garbage", post, csr, `{"CSR":"aGVsbG8gd29ybGQ=","Template":"WebServer"}`, codeValidation, "PKCS#10").with(pemFmt),
+		biBad("csr empty PEM block", post, csr, `{"CSR":"-----BEGIN CERTIFICATE REQUEST-----\n-----END CERTIFICATE REQUEST-----","Template":"WebServer"}`, codeValidation, "CSR").with(pemFmt),
+		biBad("csr as a number", post, csr, `{"CSR":42,"Template":"WebServer"}`, codeMalformed, "CSR").with(pemFmt),
+		biBad("csr SANs not lists", post, csr, `{"CSR":"x","SANs":{"dns":"a.example.com"}}`, codeMalformed, "SANs").with(pemFmt),
+		biBad("csr sql in template", post, csr, `{"CSR":"x","Template":"' OR 1=1 --"}`, codeValidation, "CSR").with(pemFmt),
+		biBad("certificates bool not a bool", get, kf("/Certificates?pq.includeRevoked=yes"), nil, codeValidation, "includeRevoked"),
+		biBad("certificates unknown field", get, biQuery("/Certificates", `Colour -eq "red"`), nil, codeQuery, "Colour"),
+		biBad("certificates state name", get, biQuery("/Certificates", `CertState -eq Sleeping`), nil, codeQuery, "Sleeping"),
+		biBad("certificates date", get, biQuery("/Certificates", `NotAfter -lt "soon"`), nil, codeQuery),
+		biHarmless("certificates sql in value", biQuery("/Certificates", `IssuedCN -eq "x' OR 1=1 --"`)),
+		biBad("certificate not a number", get, kf("/Certificates/abc"), nil, codeNotFound),
+		biBad("certificate unknown", get, kf("/Certificates/424242"), nil, codeNotFound),
+		biBad("certificate delete unknown", del, kf("/Certificates/424242"), nil, codeNotFound),
+		biBad("revoke unknown", post, kf("/Certificates/Revoke"), `{"CertificateIds":[424242],"Reason":1}`, codeValidation, "424242"),
+		biBad("revoke reason", post, kf("/Certificates/Revoke"), `{"CertificateIds":[1],"Reason":12}`, codeValidation, "Reason 12"),
+		biBad("revoke ids strings", post, kf("/Certificates/Revoke"), `{"CertificateIds":["1"]}`, codeMalformed, "CertificateIds"),
+		biBad("revoke no ids", post, kf("/Certificates/Revoke"), `{"Reason":1}`, codeValidation, "CertificateIds"),
+		biBad("template unknown", get, kf("/Templates/77"), nil, codeNotFound),
+		biBad("metadata field unknown", get, kf("/MetadataFields/NoSuch"), nil, codeNotFound),
+		biBad("metadata field data type", post, kf("/MetadataFields"), `{"Name":"X","Description":"d","DataType":9}`, codeValidation, "DataType 9"),
+		biBad("metadata field taken", post, kf("/MetadataFields"), `{"Name":"costcenter","Description":"d","DataType":1}`, codeDuplicate, "costcenter"),
+		biBad("metadata field bad regex", post, kf("/MetadataFields"), `{"Name":"X","Description":"d","DataType":1,"Validation":"(["}`, codeValidation, "Validation"),
+		biBad("metadata choices missing", post, kf("/MetadataFields"), `{"Name":"X","Description":"d","DataType":5}`, codeValidation, "Options"),
+	}
+}

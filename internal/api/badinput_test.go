@@ -542,7 +542,7 @@ var biSnapshotPaths = []string{
 	kf("/Agents?ReturnLimit=1000"), kf("/JobTypes/Custom?ReturnLimit=1000"),
 	kf("/OrchestratorJobs/ScheduledJobs?ReturnLimit=1000"), kf("/OrchestratorJobs/JobHistory?ReturnLimit=1000"),
 	kf("/CertificateStoreTypes?ReturnLimit=1000"), kf("/CertificateStoreContainers?ReturnLimit=1000"), kf("/CertificateStores?ReturnLimit=1000"),
-	"/_mock/discovery",
+	"/_mock/discovery", kf("/Certificates?includeRevoked=true&includeExpired=true&ReturnLimit=1000"), kf("/MetadataFields"),
 	"/_mock/jobs/mode", "/_mock/clock", "/_mock/faults",
 }
 
@@ -589,7 +589,7 @@ func TestBadInputCorpus(t *testing.T) {
 		before[name] = biSnapshot(t, s, adminOpts[name]...)
 	}
 
-	rows := append(biCorpus(jobID), biStoreCorpus()...)
+	rows := append(append(biCorpus(jobID), biStoreCorpus()...), biCertificateCorpus()...)
 	if len(rows) < 60 {
 		t.Fatalf("the corpus has %d rows, want at least 60", len(rows))
 	}

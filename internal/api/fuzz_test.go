@@ -44,6 +44,7 @@ func fuzzRoutes(f *testing.F, pick func(in []byte) (method, path string, body []
 		req := httptest.NewRequest(method, path, bytes.NewReader(body))
 		req.SetBasicAuth("admin", "password")
 		req.Header.Set("x-keyfactor-requested-with", "APIClient")
+		req.Header.Set("x-certificateformat", "PEM") // enrollment requires it; other routes ignore it
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		a.Handler.ServeHTTP(rec, req)
@@ -193,4 +194,18 @@ func FuzzStoreContentsBody(f *testing.F) {
 	fuzzBody(f, "PUT", "/_mock/stores/00000000-0000-4000-8000-000000000001/contents",
 		`[{"Alias":"a","Certificates":[{"Thumbprint":"`+strings.Repeat("AB", 20)+`","NotAfter":"2027-01-01T00:00:00Z"}],"Parameters":{"x":1}}]`,
 		`[{"Alias":"b","Certificates":["-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"]}]`)
+}
+
+func FuzzEnrollmentBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/Enrollment/CSR",
+		`{"CSR":"-----BEGIN CERTIFICATE REQUEST-----\nMIIBADCBpwIBADAaMRgwFgYDVQQDDA9hLmNvcnAuZXhhbXBsZS5jb20=\n-----END CERTIFICATE REQUEST-----","Template":"WebServer","SANs":{"dns":["a.example.com"],"ip4":["10.0.0.1"]},"Metadata":{"CostCenter":4711}}`,
+		`{"CSR":"MIIBADCBpwIBADAa","Template":"ShortLived","CertificateAuthority":"pki-issuing01.corp.example.com\\CORP-ISSUING-CA","IncludeChain":true}`)
+}
+
+func FuzzRevokeBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/Certificates/Revoke", `{"CertificateIds":[1,2],"Reason":6,"Comment":"c","EffectiveDate":"2026-12-01T00:00:00Z"}`, `{"CertificateIds":[1],"Reason":-1}`)
+}
+
+func FuzzMetadataFieldBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/MetadataFields", `{"Name":"F","Description":"d","DataType":5,"Options":"a,b","Validation":"^a$","Enrollment":1,"DefaultValue":"a"}`)
 }
