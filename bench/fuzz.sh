@@ -18,6 +18,11 @@ targets=(
   "./internal/api FuzzSeedBody" "./internal/api FuzzAdminAgentBody"
   "./internal/api FuzzFaultBody" "./internal/api FuzzClockBody"
   "./internal/api FuzzJobModeBody" "./internal/api FuzzCompleteJobBody"
+  "./internal/api FuzzStoreTypeBody" "./internal/api FuzzStoreBody"
+  "./internal/api FuzzStoreUpdateBody" "./internal/api FuzzStoreActionBodies"
+  "./internal/api FuzzStoreContentsBody" "./internal/api FuzzEnrollmentBody"
+  "./internal/api FuzzRevokeBody" "./internal/api FuzzMetadataFieldBody"
+  "./internal/pki FuzzParseCSR"
 )
 printf '| target | package | time | executions | new interesting inputs | result |\n|---|---|---|---|---|---|\n' > "$log/table"
 for t in "${targets[@]}"; do
