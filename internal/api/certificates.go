@@ -127,7 +127,8 @@ func certificateOptions(r *http.Request) (store.CertificateListOptions, error) {
 		}
 		*p.into = v
 	}
-	if _, err := boolParam(r, "includelocations"); err != nil {
+	var err error
+	if o.IncludeLocations, err = boolParam(r, "includelocations"); err != nil {
 		return o, err
 	}
 	return o, nil
@@ -307,4 +308,17 @@ func (s *Server) handleRootCA(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = io.WriteString(w, roots)
+}
+
+func (s *Server) handleCertificateLocations(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt("Certificate", chi.URLParam(r, "id"))
+	var out model.CertificateLocations
+	if err == nil {
+		out, err = s.store.CertificateLocations(r.Context(), id)
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, out)
 }

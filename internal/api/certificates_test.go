@@ -245,6 +245,17 @@ func oaExerciseCertificates(t *testing.T, c *oaClient) {
 	c.want(400, "GET", kfBase+"/Certificates?includeRevoked=maybe", nil)
 	c.want(200, "GET", fmt.Sprintf("%s/Certificates/%d?includeLocations=true", kfBase, id), nil)
 	c.want(404, "GET", kfBase+"/Certificates/424242", nil)
+	pem := oaList(t, c.want(200, "GET", kfBase+"/CertificateStores?"+url.Values{"QueryString": {`StorePath -eq "/etc/ssl/certs/web.pem"`}}.Encode(), nil))[0]
+	added := c.want(200, "POST", kfBase+"/CertificateStores/Certificates/Add", map[string]any{"CertificateId": id, "Schedule": map[string]any{"Immediate": true},
+		"CertificateStores": []any{map[string]any{"CertificateStoreId": pem["Id"], "Alias": "oa", "JobFields": nil, "EntryPassword": nil}}}).([]any)
+	c.want(400, "POST", kfBase+"/CertificateStores/Certificates/Add", map[string]any{"CertificateId": id, "Schedule": map[string]any{"Immediate": true}, "CertificateStores": []any{}})
+	c.call("POST", "/_mock/jobs/"+added[0].(string)+"/complete", map[string]any{}) // in any job mode
+	c.want(200, "GET", fmt.Sprintf("%s/Certificates/Locations/%d", kfBase, id), nil)
+	c.want(404, "GET", kfBase+"/Certificates/Locations/424242", nil)
+	c.want(200, "POST", kfBase+"/CertificateStores/Certificates/Remove", map[string]any{"Schedule": map[string]any{"Immediate": true},
+		"CertificateStores": []any{map[string]any{"CertificateStoreId": pem["Id"], "Alias": "oa"}}})
+	c.want(400, "POST", kfBase+"/CertificateStores/Certificates/Remove", map[string]any{"Schedule": map[string]any{"Immediate": true},
+		"CertificateStores": []any{map[string]any{"CertificateStoreId": oaUnknownGUID, "Alias": "oa"}}})
 	c.want(200, "POST", kfBase+"/Certificates/Revoke", map[string]any{"CertificateIds": []int{id}, "Reason": 6, "Comment": "hold"})
 	c.want(200, "POST", kfBase+"/Certificates/Revoke", map[string]any{"CertificateIds": []int{id}, "Reason": -1})
 	c.want(400, "POST", kfBase+"/Certificates/Revoke", map[string]any{"CertificateIds": []int{id}, "Reason": 42})

@@ -84,6 +84,8 @@ func (s *Server) keyfactorRoutes() []route {
 		{http.MethodGet, "/CertificateStores/{id}/Inventory", s.handleStoreInventory, listing()},
 		{http.MethodPut, "/CertificateStores/Password", s.handleStorePassword, params{}},
 		{http.MethodPut, "/CertificateStores/DiscoveryJob", s.handleStoreDiscovery, params{}},
+		{http.MethodPost, "/CertificateStores/Certificates/Add", s.handleStoreCertificates(false), named("collectionId")},
+		{http.MethodPost, "/CertificateStores/Certificates/Remove", s.handleStoreCertificates(true), named("collectionId")},
 
 		{http.MethodGet, "/CertificateAuthority", s.handleCAList, listing()},
 		{http.MethodGet, "/Templates", s.handleTemplateList, listing()},
@@ -93,6 +95,7 @@ func (s *Server) keyfactorRoutes() []route {
 		{http.MethodGet, "/Certificates/{id}", s.handleCertificateGet, named(certificateParams...)},
 		{http.MethodPost, "/Certificates/Revoke", s.handleCertificateRevoke, named("collectionId")},
 		{http.MethodDelete, "/Certificates/{id}", s.handleCertificateDelete, named("collectionId")},
+		{http.MethodGet, "/Certificates/Locations/{id}", s.handleCertificateLocations, named("collectionId")},
 		{http.MethodGet, "/MetadataFields", s.handleMetadataList, listing()},
 		{http.MethodGet, "/MetadataFields/{id}", s.handleMetadataGet, params{}},
 		{http.MethodPost, "/MetadataFields", s.handleMetadataCreate, params{}},

@@ -206,3 +206,61 @@ func (s *Server) handleStoreDiscovery(w http.ResponseWriter, r *http.Request) {
 	}
 	noContent(w)
 }
+
+// storeEntryRequest is a store of an Add or Remove request
+// (CertificateStoreEntry; Remove's CertificateLocationSpecifier is a
+// subset).
+type storeEntryRequest struct {
+	CertificateStoreId string
+	Alias              *string
+	JobFields          map[string]model.Scalar
+	Overwrite          bool
+	EntryPassword      model.Secret
+	PfxPassword        *string
+	IncludePrivateKey  bool
+}
+
+// certificateStoresRequest is a POST /CertificateStores/Certificates/Add
+// or /Remove body. The Go client also sends a top-level Alias on Remove.
+type certificateStoresRequest struct {
+	CertificateId     *int
+	CertificateStores []storeEntryRequest
+	Schedule          *model.Schedule
+	CollectionId      *int
+	Alias             *string
+}
+
+func (s *Server) handleStoreCertificates(remove bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req, err := decode[certificateStoresRequest](w, r, s.cfg.MaxBodyBytes)
+		if err == nil && !remove && req.CertificateId == nil {
+			err = model.Errorf(model.Invalid, "CertificateId is required: the certificate to add.")
+		}
+		var ids []string
+		if err == nil {
+			entries := make([]store.StoreEntry, len(req.CertificateStores))
+			for i, e := range req.CertificateStores {
+				alias := e.Alias
+				if alias == nil && remove {
+					alias = req.Alias
+				}
+				entries[i] = store.StoreEntry{CertificateStoreId: e.CertificateStoreId, Alias: alias, JobFields: e.JobFields,
+					Overwrite: e.Overwrite, IncludePrivateKey: e.IncludePrivateKey, PfxPassword: e.PfxPassword, EntryPassword: e.EntryPassword}
+			}
+			certID := 0
+			if req.CertificateId != nil {
+				certID = *req.CertificateId
+			}
+			if remove {
+				ids, err = s.store.RemoveCertificate(r.Context(), certID, entries, req.Schedule)
+			} else {
+				ids, err = s.store.AddCertificate(r.Context(), certID, entries, req.Schedule)
+			}
+		}
+		if err != nil {
+			writeError(w, r, s.logger, err)
+			return
+		}
+		encode(w, http.StatusOK, ids)
+	}
+}

@@ -474,3 +474,32 @@ func (m *MetadataField) Check(v string) (string, error) {
 	}
 	return v, nil
 }
+
+// CertificateLocations is the answer of GET /Certificates/Locations/{id}:
+// the stores holding a certificate, by store type.
+type CertificateLocations struct {
+	Details []LocationGroup
+}
+
+// LocationGroup is the stores of one type holding a certificate.
+type LocationGroup struct {
+	StoreType   string
+	StoreTypeId int
+	StoreCount  int
+	Locations   []StoreLocation
+}
+
+// StoreLocation is a store entry holding a certificate. The SSL members
+// (IPAddress, Port, NetworkName, AgentPool) apply to SSL endpoints, which
+// the mock does not scan.
+type StoreLocation struct {
+	StoreId       string
+	StoreTypeId   int
+	ClientMachine string
+	StorePath     string
+	AgentPool     *string
+	Alias         string
+	IPAddress     *string
+	Port          *int
+	NetworkName   *string
+}

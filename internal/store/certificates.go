@@ -67,11 +67,13 @@ var certificateResource = newResource(
 // CertificateListOptions are the parameters of GET /Certificates besides
 // the listing's.
 type CertificateListOptions struct {
-	IncludeRevoked, IncludeExpired, IncludeMetadata, IncludeHasPrivateKey bool
+	IncludeRevoked, IncludeExpired, IncludeMetadata, IncludeHasPrivateKey, IncludeLocations bool
 }
 
 // CertificatesVersion changes whenever a certificate listing may change.
-func (s *Store) CertificatesVersion() uint64 { return s.Version(TableCertificates) }
+func (s *Store) CertificatesVersion() uint64 {
+	return s.Version(TableCertificates, TableStoreInventory, TableStores, TableStoreTypes)
+}
 
 // certificateDoc is the SQL of a certificate's answer with the members the
 // include parameters fill.
@@ -79,6 +81,9 @@ func certificateDoc(o CertificateListOptions) string {
 	doc := "c.doc"
 	if o.IncludeMetadata {
 		doc = "json_set(" + doc + ", '$.Metadata', json(c.metadata))"
+	}
+	if o.IncludeLocations {
+		doc = "json_set(" + doc + ", '$.Locations', " + locationsSQL + ", '$.LocationsCount', " + locationsCountSQL + ")"
 	}
 	if o.IncludeHasPrivateKey {
 		doc = "json_set(" + doc + ", '$.HasPrivateKey', json(CASE WHEN c.key_pem IS NULL THEN 'false' ELSE 'true' END))"

@@ -72,12 +72,13 @@ CREATE INDEX IF NOT EXISTS jobsdb.job_history_waiting ON job_history (operation_
 -- Inventory and discovery jobs: what each works on (see storejobs.go).
 CREATE TABLE IF NOT EXISTS jobsdb.store_jobs (
     job_id         TEXT PRIMARY KEY COLLATE NOCASE,
-    kind           TEXT NOT NULL,          -- Inventory or Discovery
-    store_id       TEXT COLLATE NOCASE,    -- inventory: the store
+    kind           TEXT NOT NULL,          -- Inventory, Discovery or Management
+    store_id       TEXT COLLATE NOCASE,    -- inventory and management: the store
     store_type     INTEGER NOT NULL,
     client_machine TEXT COLLATE NOCASE,    -- discovery: the machine searched
     dirs           TEXT,                   -- discovery: where to search, and not
-    ignored_dirs   TEXT
+    ignored_dirs   TEXT,
+    payload        TEXT                    -- management: JSON managementPayload
 ) WITHOUT ROWID;
 `
 

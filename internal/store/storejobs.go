@@ -17,8 +17,9 @@ import (
 // The job type names of store jobs, as JobHistory and ScheduledJobs show
 // them.
 const (
-	InventoryJobType = "Inventory"
-	DiscoveryJobType = "Discovery"
+	InventoryJobType  = "Inventory"
+	DiscoveryJobType  = "Discovery"
+	ManagementJobType = "Management"
 )
 
 // Command's view of a store changes only when a job completes: an
@@ -31,7 +32,7 @@ const (
 
 // isStoreJobType reports whether jobs named jobType may be store jobs.
 func isStoreJobType(jobType string) bool {
-	return strings.EqualFold(jobType, InventoryJobType) || strings.EqualFold(jobType, DiscoveryJobType)
+	return strings.EqualFold(jobType, InventoryJobType) || strings.EqualFold(jobType, DiscoveryJobType) || strings.EqualFold(jobType, ManagementJobType)
 }
 
 // ScheduleInventory sets the inventory schedule of each store of ids
@@ -219,8 +220,11 @@ func applyStoreJob(ctx context.Context, tx *Tx, j jobRow, c model.Completion) er
 	if err != nil {
 		return fmt.Errorf("load store job %s: %w", j.id, err)
 	}
-	if kind == InventoryJobType {
+	switch kind {
+	case InventoryJobType:
 		return takeInventory(ctx, tx, model.Deref(storeID))
+	case ManagementJobType:
+		return manage(ctx, tx, model.Deref(storeID), j.id)
 	}
 	return discover(ctx, tx, j.agentID, storeType, model.Deref(machine), model.DiscoveryFilter{Dirs: model.Deref(dirs), IgnoredDirs: model.Deref(ignored)})
 }
@@ -246,18 +250,43 @@ func takeInventory(ctx context.Context, tx *Tx, storeID string) error {
 		return fmt.Errorf("clear inventory of store %s: %w", storeID, err)
 	}
 	for _, e := range entries {
-		var item int
-		if err := tx.QueryRowContext(ctx, `INSERT INTO store_inventory (store_id, alias, doc) VALUES (?, ?, '{}') RETURNING item_id`,
-			storeID, e.Alias).Scan(&item); err != nil {
-			return fmt.Errorf("add inventory of store %s: %w", storeID, err)
+		if err := addInventoryEntry(ctx, tx, storeID, e); err != nil {
+			return err
 		}
-		doc, err := json.Marshal(e.Inventory(item))
+	}
+	return nil
+}
+
+// addInventoryEntry adds an entry to Command's inventory of a store,
+// linking each certificate to the repository's by thumbprint.
+func addInventoryEntry(ctx context.Context, tx *Tx, storeID string, e model.ObservedEntry) error {
+	var item int
+	if err := tx.QueryRowContext(ctx, `INSERT INTO store_inventory (store_id, alias, doc) VALUES (?, ?, '{}') RETURNING item_id`,
+		storeID, e.Alias).Scan(&item); err != nil {
+		return fmt.Errorf("add inventory of store %s: %w", storeID, err)
+	}
+	inv := e.Inventory(item)
+	var first *int
+	for i := range inv.Certificates {
+		var id int
+		err := tx.QueryRowContext(ctx, `SELECT id FROM certificates WHERE thumbprint = ? ORDER BY id LIMIT 1`, inv.Certificates[i].Thumbprint).Scan(&id)
+		if err == sql.ErrNoRows {
+			continue
+		}
 		if err != nil {
-			return fmt.Errorf("encode inventory entry: %w", err)
+			return fmt.Errorf("link inventory certificate: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE store_inventory SET doc = ? WHERE item_id = ?`, string(doc), item); err != nil {
-			return fmt.Errorf("add inventory of store %s: %w", storeID, err)
+		inv.Certificates[i].Id = id
+		if first == nil {
+			first = &id
 		}
+	}
+	doc, err := json.Marshal(inv)
+	if err != nil {
+		return fmt.Errorf("encode inventory entry: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE store_inventory SET doc = ?, cert_id = ? WHERE item_id = ?`, string(doc), first, item); err != nil {
+		return fmt.Errorf("add inventory of store %s: %w", storeID, err)
 	}
 	return nil
 }

@@ -55,6 +55,11 @@ CREATE INDEX certificates_issued_cn ON certificates (issued_cn, id, cert_state, 
 CREATE INDEX certificates_not_after ON certificates (not_after, id, cert_state);
 CREATE INDEX certificates_state ON certificates (cert_state, not_after, id);
 
+-- Inventory entries link to the certificates they hold (by thumbprint),
+-- which gives a certificate its Locations.
+ALTER TABLE store_inventory ADD COLUMN cert_id INTEGER;
+CREATE INDEX store_inventory_cert ON store_inventory (cert_id) WHERE cert_id IS NOT NULL;
+
 CREATE TABLE metadata_fields (
     id       INTEGER PRIMARY KEY,
     name     TEXT NOT NULL COLLATE NOCASE,
