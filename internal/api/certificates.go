@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -321,4 +322,218 @@ func (s *Server) handleCertificateLocations(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	encode(w, http.StatusOK, out)
+}
+
+// pfxEnrollmentRequest is a POST /Enrollment/PFX body: version 1, plus
+// version 2's Stores, InstallIntoExistingCertificateStores, ChainOrder,
+// KeyType and KeyLength (Terraform).
+type pfxEnrollmentRequest struct {
+	CustomFriendlyName                   *string
+	Password                             *string
+	PopulateMissingValuesFromAD          bool
+	Subject                              string
+	IncludeChain                         bool
+	RenewalCertificateId                 *int
+	CertificateAuthority                 *string
+	Metadata                             map[string]model.Scalar
+	AdditionalEnrollmentFields           map[string]json.RawMessage
+	Timestamp                            *model.Time
+	Template                             *string
+	SANs                                 map[string][]string
+	Stores                               []storeEntryRequest
+	InstallIntoExistingCertificateStores bool
+	ChainOrder                           *string
+	KeyType                              *string
+	KeyLength                            int
+	EnrollmentPatternId                  *int
+	OwnerRoleId                          *int
+	OwnerRoleName                        *string
+}
+
+func scalars(m map[string]model.Scalar) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if v.Set {
+			out[k] = v.Value
+		}
+	}
+	return out
+}
+
+func (s *Server) handleEnrollPFX(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[pfxEnrollmentRequest](w, r, s.cfg.MaxBodyBytes)
+	var format string
+	if err == nil {
+		format, err = certificateFormat(r, "PFX", "Zip", "STORE")
+	}
+	if err == nil && req.RenewalCertificateId != nil && *req.RenewalCertificateId == 0 {
+		err = model.Errorf(model.Invalid, "RenewalCertificateId 0 is not a certificate; leave it out (or null) for a new enrollment.")
+	}
+	var resp model.PFXEnrollmentResponse
+	if err == nil {
+		resp, err = s.store.EnrollPFX(r.Context(), store.EnrollPFX{
+			Subject: req.Subject, Template: model.Deref(req.Template), CertificateAuthority: model.Deref(req.CertificateAuthority),
+			Password: model.Deref(req.Password), IncludeChain: req.IncludeChain, Metadata: scalars(req.Metadata), SANs: req.SANs,
+			Requester: requester(r), KeyType: model.Deref(req.KeyType), KeyLength: req.KeyLength, NoBlob: format == "STORE",
+		})
+	}
+	if err == nil && len(req.Stores) > 0 {
+		resp.SuccessfulStores = []string{}
+		for _, e := range req.Stores {
+			_, derr := s.store.AddCertificate(r.Context(), resp.CertificateInformation.KeyfactorId, []store.StoreEntry{{
+				CertificateStoreId: e.CertificateStoreId, Alias: e.Alias, JobFields: e.JobFields, Overwrite: e.Overwrite, IncludePrivateKey: true,
+			}}, &model.Schedule{Immediate: ptrTrue()})
+			if derr == nil {
+				resp.SuccessfulStores = append(resp.SuccessfulStores, e.CertificateStoreId)
+			}
+		}
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	encode(w, http.StatusOK, resp)
+}
+
+func ptrTrue() *bool { t := true; return &t }
+
+// pfxDeployRequest is a POST /Enrollment/PFX/Deploy body.
+type pfxDeployRequest struct {
+	Stores []struct {
+		StoreId    string
+		Alias      *string
+		Overwrite  bool
+		Properties json.RawMessage
+	}
+	StoreIds   []string
+	StoreTypes []struct {
+		StoreTypeId int
+		Alias       *string
+		Overwrite   bool
+		Properties  json.RawMessage
+	}
+	CertificateId *int
+	RequestId     *int
+	Password      *string
+	JobTime       *model.Time
+}
+
+// handleDeployPFX answers POST /Enrollment/PFX/Deploy: one add job per
+// store (at JobTime, or at once), with the alias and overwrite of the
+// store's entry in Stores, else of its type's in StoreTypes; stores that
+// cannot take it are listed in FailedStores.
+func (s *Server) handleDeployPFX(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[pfxDeployRequest](w, r, s.cfg.MaxBodyBytes)
+	switch {
+	case err != nil:
+	case req.Password == nil:
+		err = model.Errorf(model.Invalid, "Password is required: the password the certificate was enrolled with.")
+	case req.CertificateId == nil:
+		err = model.Errorf(model.Invalid, "CertificateId is required.")
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	sched := &model.Schedule{Immediate: ptrTrue()}
+	if req.JobTime != nil && !req.JobTime.IsZero() {
+		sched = &model.Schedule{ExactlyOnce: &model.TimeModel{Time: *req.JobTime}}
+	}
+	type target struct {
+		id        string
+		alias     *string
+		overwrite bool
+		explicit  bool
+	}
+	var targets []target
+	for _, e := range req.Stores {
+		targets = append(targets, target{e.StoreId, e.Alias, e.Overwrite, true})
+	}
+	for _, id := range req.StoreIds {
+		if !slices.ContainsFunc(targets, func(t target) bool { return strings.EqualFold(t.id, id) }) {
+			targets = append(targets, target{id: id})
+		}
+	}
+	out := struct{ SuccessfulStores, FailedStores []string }{[]string{}, []string{}}
+	for _, t := range targets {
+		if !t.explicit {
+			if st, err := s.store.GetStore(r.Context(), strings.ToLower(t.id)); err == nil {
+				var cs model.CertificateStore
+				if json.Unmarshal(st, &cs) == nil {
+					for _, ty := range req.StoreTypes {
+						if ty.StoreTypeId == cs.CertStoreType {
+							t.alias, t.overwrite = ty.Alias, ty.Overwrite
+						}
+					}
+				}
+			}
+		}
+		_, err := s.store.AddCertificate(r.Context(), *req.CertificateId, []store.StoreEntry{{CertificateStoreId: t.id, Alias: t.alias,
+			Overwrite: t.overwrite, IncludePrivateKey: true}}, sched)
+		if err != nil {
+			if model.KindOf(err) == model.Internal {
+				writeError(w, r, s.logger, err)
+				return
+			}
+			out.FailedStores = append(out.FailedStores, t.id)
+			continue
+		}
+		out.SuccessfulStores = append(out.SuccessfulStores, t.id)
+	}
+	encode(w, http.StatusOK, out)
+}
+
+// certificateRefRequest names a certificate in Download and Recover.
+type certificateRefRequest struct {
+	CertID       *int
+	SerialNumber *string
+	IssuerDN     *string
+	Thumbprint   *string
+	IncludeChain bool
+	ChainOrder   *string
+	Password     *string
+}
+
+func (req *certificateRefRequest) ref() store.CertificateRef {
+	ref := store.CertificateRef{Thumbprint: model.Deref(req.Thumbprint), SerialNumber: model.Deref(req.SerialNumber), Issuer: model.Deref(req.IssuerDN)}
+	if req.CertID != nil {
+		ref.Id = *req.CertID
+	}
+	return ref
+}
+
+func (s *Server) handleCertificateDownload(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[certificateRefRequest](w, r, s.cfg.MaxBodyBytes)
+	format := "P7B"
+	if err == nil && r.Header.Get("x-certificateformat") != "" {
+		format, err = certificateFormat(r, "P7B", "PEM", "DER")
+	}
+	var content string
+	if err == nil {
+		content, err = s.store.DownloadCertificate(r.Context(), req.ref(), format, req.IncludeChain, strings.EqualFold(model.Deref(req.ChainOrder), "RootFirst"))
+	}
+	if err != nil {
+		writeError(w, r, s.logger, bodyNotFound(err))
+		return
+	}
+	encode(w, http.StatusOK, struct{ Content string }{content})
+}
+
+func (s *Server) handleCertificateRecover(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[certificateRefRequest](w, r, s.cfg.MaxBodyBytes)
+	if err == nil {
+		_, err = certificateFormat(r, "PFX")
+	}
+	if err == nil && req.Password == nil {
+		err = model.Errorf(model.Invalid, "Password is required: the PKCS#12 is encrypted with it.")
+	}
+	var blob, name string
+	if err == nil {
+		blob, name, err = s.store.RecoverCertificate(r.Context(), req.ref(), *req.Password, req.IncludeChain)
+	}
+	if err != nil {
+		writeError(w, r, s.logger, bodyNotFound(err))
+		return
+	}
+	encode(w, http.StatusOK, struct{ PFX, FileName string }{blob, name})
 }

@@ -256,6 +256,17 @@ func oaExerciseCertificates(t *testing.T, c *oaClient) {
 		"CertificateStores": []any{map[string]any{"CertificateStoreId": pem["Id"], "Alias": "oa"}}})
 	c.want(400, "POST", kfBase+"/CertificateStores/Certificates/Remove", map[string]any{"Schedule": map[string]any{"Immediate": true},
 		"CertificateStores": []any{map[string]any{"CertificateStoreId": oaUnknownGUID, "Alias": "oa"}}})
+	pfxFmt := map[string]string{"x-certificateformat": "PFX"}
+	pfx := oaObj(t, oaObj(t, c.want(200, "POST", kfBase+"/Enrollment/PFX", map[string]any{"Subject": "CN=oapfx.corp.example.com", "Template": "WebServer", "Password": "p",
+		"KeyType": "ECC", "KeyLength": 256}, pfxFmt))["CertificateInformation"])
+	pfxID := oaInt(t, pfx, "KeyfactorId")
+	c.want(400, "POST", kfBase+"/Enrollment/PFX", map[string]any{"Subject": "nonsense", "Template": "WebServer"}, pfxFmt)
+	c.want(200, "POST", kfBase+"/Enrollment/PFX/Deploy", map[string]any{"CertificateId": pfxID, "Password": "p", "StoreIds": []string{oaUnknownGUID}})
+	c.want(400, "POST", kfBase+"/Enrollment/PFX/Deploy", map[string]any{"CertificateId": pfxID})
+	c.want(200, "POST", kfBase+"/Certificates/Recover", map[string]any{"CertID": pfxID, "Password": "q", "IncludeChain": true}, pfxFmt)
+	c.want(400, "POST", kfBase+"/Certificates/Recover", map[string]any{"CertID": id, "Password": "q"}, pfxFmt)
+	c.want(200, "POST", kfBase+"/Certificates/Download", map[string]any{"CertID": pfxID, "IncludeChain": true, "ChainOrder": "RootFirst"})
+	c.want(400, "POST", kfBase+"/Certificates/Download", map[string]any{"Thumbprint": "00"})
 	c.want(200, "POST", kfBase+"/Certificates/Revoke", map[string]any{"CertificateIds": []int{id}, "Reason": 6, "Comment": "hold"})
 	c.want(200, "POST", kfBase+"/Certificates/Revoke", map[string]any{"CertificateIds": []int{id}, "Reason": -1})
 	c.want(400, "POST", kfBase+"/Certificates/Revoke", map[string]any{"CertificateIds": []int{id}, "Reason": 42})

@@ -133,7 +133,8 @@ func (s *Server) authProblem(r *http.Request, scheme string) string {
 
 // requireKeyfactorHeaders enforces the mandatory x-keyfactor-requested-with
 // header and the API version: absent, 1 or 1.0 mean v1, the only version
-// these endpoints have in Command.
+// these endpoints have in Command but POST /Enrollment/PFX, which also has
+// version 2 (Terraform's).
 func (s *Server) requireKeyfactorHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.TrimSpace(r.Header.Get("x-keyfactor-requested-with")) == "" {
@@ -143,6 +144,12 @@ func (s *Server) requireKeyfactorHeaders(next http.Handler) http.Handler {
 		}
 		switch v := strings.TrimSpace(r.Header.Get("x-keyfactor-api-version")); v {
 		case "", "1", "1.0":
+		case "2", "2.0":
+			if !isPFXEnrollment(r) {
+				writeError(w, r, s.logger, newError(http.StatusBadRequest, codeAPIVersion,
+					fmt.Sprintf("API version %q is not supported for this endpoint; it exists only in version 1 (send x-keyfactor-api-version: 1 or omit the header).", v)))
+				return
+			}
 		default:
 			writeError(w, r, s.logger, newError(http.StatusBadRequest, codeAPIVersion,
 				fmt.Sprintf("API version %q is not supported for this endpoint; it exists only in version 1 (send x-keyfactor-api-version: 1 or omit the header).", v)))
@@ -150,6 +157,11 @@ func (s *Server) requireKeyfactorHeaders(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isPFXEnrollment reports whether r is POST /Enrollment/PFX.
+func isPFXEnrollment(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.HasSuffix(strings.ToLower(strings.TrimSuffix(r.URL.Path, "/")), "/enrollment/pfx")
 }
 
 // bearerToken returns the token of an "Authorization: Bearer <token>"

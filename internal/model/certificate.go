@@ -503,3 +503,29 @@ type StoreLocation struct {
 	Port          *int
 	NetworkName   *string
 }
+
+// PFXEnrollmentResponse is the answer of POST /Enrollment/PFX. KeyfactorId
+// is spelt with a lower-case d here, as in Command; API version 2 adds
+// SuccessfulStores.
+type PFXEnrollmentResponse struct {
+	SuccessfulStores       []string `json:",omitempty"`
+	CertificateInformation PFXCertificateInformation
+	Metadata               map[string]string
+}
+
+// PFXCertificateInformation is the issued certificate of a PFX enrollment.
+type PFXCertificateInformation struct {
+	SerialNumber              string
+	IssuerDN                  *string
+	Thumbprint                string
+	KeyfactorId               int
+	Pkcs12Blob                string // base64 PKCS#12 under Password
+	Password                  *string
+	WorkflowInstanceId        *string
+	WorkflowReferenceId       *int
+	StoreIdsInvalidForRenewal []string
+	KeyfactorRequestId        int
+	RequestDisposition        string
+	DispositionMessage        string
+	EnrollmentContext         map[string]string
+}

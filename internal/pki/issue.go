@@ -173,3 +173,66 @@ func ParseCSR(text string) (*x509.CertificateRequest, error) {
 	}
 	return csr, nil
 }
+
+// ParseSubject reads an X.500 subject as PFX enrollment requests give it:
+// "CN=web01,OU=IT,O=Example,L=Town,ST=State,C=US" (commas inside a value
+// escaped with a backslash, or the value quoted).
+func ParseSubject(s string) (pkix.Name, error) {
+	var n pkix.Name
+	var parts []string
+	var cur strings.Builder
+	quoted, escaped := false, false
+	for _, r := range s {
+		switch {
+		case escaped:
+			cur.WriteRune(r)
+			escaped = false
+		case r == '\\':
+			escaped = true
+		case r == '"':
+			quoted = !quoted
+		case (r == ',' || r == ';') && !quoted:
+			parts = append(parts, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	parts = append(parts, cur.String())
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(p, "=")
+		k, v = strings.ToUpper(strings.TrimSpace(k)), strings.TrimSpace(v)
+		if !ok || v == "" {
+			return pkix.Name{}, fmt.Errorf("%q is not a KEY=value part", p)
+		}
+		switch k {
+		case "CN":
+			n.CommonName = v
+		case "O":
+			n.Organization = append(n.Organization, v)
+		case "OU":
+			n.OrganizationalUnit = append(n.OrganizationalUnit, v)
+		case "L":
+			n.Locality = append(n.Locality, v)
+		case "ST", "S":
+			n.Province = append(n.Province, v)
+		case "C":
+			if len(v) != 2 {
+				return pkix.Name{}, fmt.Errorf("C=%s is not a two-letter country code", v)
+			}
+			n.Country = append(n.Country, strings.ToUpper(v))
+		case "E", "EMAIL":
+			n.ExtraNames = append(n.ExtraNames, pkix.AttributeTypeAndValue{Type: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}, Value: v})
+		default:
+			return pkix.Name{}, fmt.Errorf("%s is not a subject part; use CN, O, OU, L, ST, C or E", k)
+		}
+	}
+	if n.CommonName == "" {
+		return pkix.Name{}, fmt.Errorf("a CN is required")
+	}
+	return n, nil
+}

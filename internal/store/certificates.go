@@ -304,9 +304,9 @@ func checkRequest(csr *x509.CertificateRequest, t *model.Template, sans map[stri
 	}
 	switch {
 	case keyType == "RSA" && !slices.Contains(t.TemplatePolicy.RSAValidKeySizes, bits):
-		return pki.Request{}, model.Errorf(model.Invalid, "CSR: an RSA key of %d bits is not allowed by template %q; it allows %s.", bits, t.CommonName, joinInts(t.TemplatePolicy.RSAValidKeySizes))
+		return pki.Request{}, model.Errorf(model.Invalid, "CSR: an RSA key of %d bits is not allowed: %s.", bits, allowedKeys(t))
 	case keyType == "ECC" && !slices.Contains(t.TemplatePolicy.ECCValidCurves, curve):
-		return pki.Request{}, model.Errorf(model.Invalid, "CSR: an ECC key on curve %s is not allowed by template %q; it allows %s.", curve, t.CommonName, strings.Join(t.TemplatePolicy.ECCValidCurves, ", "))
+		return pki.Request{}, model.Errorf(model.Invalid, "CSR: an ECC key on curve %s is not allowed: %s.", curve, allowedKeys(t))
 	}
 	for _, re := range t.TemplateRegexes {
 		value := subjectPart(csr, re.SubjectPart)
