@@ -17,9 +17,9 @@ func TestCertificates_DeployedToStores(t *testing.T) {
 	info := oaObj(t, oaObj(t, c.want(200, "POST", kfBase+"/Enrollment/CSR", map[string]any{
 		"CSR": newCSR(t, "shop.corp.example.com", nil), "Template": "WebServer"}, pemFormat))["CertificateInformation"])
 	certID := oaInt(t, info, "KeyfactorID")
-	pemStore := oaList(t, c.want(200, "GET", kfBase+"/CertificateStores?"+url.Values{"QueryString": {`StorePath -eq "/etc/ssl/certs/web.pem"`}}.Encode(), nil))[0]
+	pemID := newPEMStore(t, c, "/etc/ssl/shop.pem")
 	k8sStore := oaList(t, c.want(200, "GET", kfBase+"/CertificateStores?"+url.Values{"QueryString": {`Category -eq 104`}}.Encode(), nil))[0]
-	pemID, k8sID := oaStr(t, pemStore, "Id"), oaStr(t, k8sStore, "Id")
+	k8sID := oaStr(t, k8sStore, "Id")
 
 	// The type's rules are checked before anything is scheduled.
 	add := func(stores ...map[string]any) map[string]any {
@@ -124,4 +124,12 @@ func TestCertificates_DeployedToStores(t *testing.T) {
 func w0(t *testing.T, c *oaClient, jobID string) map[string]any {
 	t.Helper()
 	return oaObj(t, c.want(200, "POST", "/_mock/jobs/"+jobID+"/complete", map[string]any{"Result": "Success"}))
+}
+
+// newPEMStore makes a PEM store on the fixture orchestrator that serves
+// PEM stores (with management), at path on its own machine.
+func newPEMStore(t *testing.T, c *oaClient, path string) string {
+	t.Helper()
+	return oaStr(t, oaObj(t, c.want(200, "POST", kfBase+"/CertificateStores", map[string]any{"ClientMachine": "pem-host.corp.example.com",
+		"StorePath": path, "CertStoreType": 2, "AgentId": "5affb229-7631-4992-b0ce-583505c6af07", "Properties": "{}"})), "Id")
 }

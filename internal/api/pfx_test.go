@@ -77,7 +77,7 @@ func TestEnrollment_PFX(t *testing.T) {
 	}
 
 	// Deploy: to the PEM store (its type wants an alias); an unknown store fails alone.
-	pemStore := oaList(t, c.want(200, "GET", kfBase+"/CertificateStores?QueryString="+strings.ReplaceAll(`StorePath -eq "/etc/ssl/certs/web.pem"`, " ", "%20"), nil))[0]
+	pemStore := map[string]any{"Id": newPEMStore(t, c, "/etc/ssl/app.pem")}
 	dep := oaObj(t, c.want(200, "POST", kfBase+"/Enrollment/PFX/Deploy", map[string]any{
 		"StoreIds": []string{pemStore["Id"].(string), oaUnknownGUID}, "StoreTypes": []any{map[string]any{"StoreTypeId": 2, "Alias": "app", "Overwrite": true, "Properties": []any{}}},
 		"CertificateId": id, "RequestId": oaInt(t, info, "KeyfactorRequestId"), "Password": "s3cret", "JobTime": nil}))

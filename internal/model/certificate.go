@@ -529,3 +529,31 @@ type PFXCertificateInformation struct {
 	DispositionMessage        string
 	EnrollmentContext         map[string]string
 }
+
+// CertificateFixture is a certificate of certificates.json: the mock's CA
+// issues it at every seed from these facts, so its dates follow the clock.
+type CertificateFixture struct {
+	Subject       string // X.500, as PFX enrollment takes it
+	Template      string
+	CA            string // LogicalName; empty: the first CA that issues on the template
+	SANs          map[string][]string
+	IssuedDaysAgo int // backdate the issue, to make certificates that expire soon (or have expired)
+	Metadata      map[string]string
+	PrivateKey    bool // the mock keeps its key (as a PFX enrollment does)
+	Revoked       *CertificateRevocation
+	Deployed      []CertificateDeployment
+}
+
+// CertificateRevocation revokes a fixture certificate.
+type CertificateRevocation struct {
+	Reason  int
+	Comment string
+}
+
+// CertificateDeployment puts a fixture certificate in a store (found by
+// machine and path) under an alias, as if an inventory had reported it.
+type CertificateDeployment struct {
+	ClientMachine string
+	StorePath     string
+	Alias         string
+}

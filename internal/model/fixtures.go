@@ -24,6 +24,7 @@ type Fixtures struct {
 	CAs            []CAFixture
 	Templates      []TemplateFixture
 	MetadataFields []MetadataField
+	Certificates   []CertificateFixture
 	// AgentBatches, when not nil, supplies more agents after Agents, in
 	// order, one batch per call of put, so that a large fixture file is
 	// stored while it is still being decoded. It returns put's first error.

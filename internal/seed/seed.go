@@ -32,6 +32,7 @@ const (
 	CAsFile        = fixtures.CAsFile
 	TemplatesFile  = fixtures.TemplatesFile
 	MetadataFile   = fixtures.MetadataFile
+	CertsFile      = fixtures.CertsFile
 )
 
 // Load reads and validates the fixtures in fsys. A missing file means an
@@ -78,7 +79,7 @@ func load(fsys fs.FS, label string, now time.Time, stream bool) (model.Fixtures,
 		}
 	}
 	storeData := map[string][]byte{}
-	for _, file := range []string{StoreTypesFile, ContainersFile, StoresFile, CAsFile, TemplatesFile, MetadataFile} {
+	for _, file := range []string{StoreTypesFile, ContainersFile, StoresFile, CAsFile, TemplatesFile, MetadataFile, CertsFile} {
 		data, err := readFile(fsys, label, file)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -99,6 +100,8 @@ func load(fsys fs.FS, label string, now time.Time, stream bool) (model.Fixtures,
 			err = decodeArray(label, file, data, &f.Templates)
 		case MetadataFile:
 			err = decodeArray(label, file, data, &f.MetadataFields)
+		case CertsFile:
+			err = decodeArray(label, file, data, &f.Certificates)
 		default:
 			err = decodeArray(label, file, data, &f.Stores)
 		}

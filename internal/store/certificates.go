@@ -587,46 +587,64 @@ func (s *Store) RevokeCertificates(ctx context.Context, ids []int, reason int, c
 			at = *effective
 		}
 		for _, id := range ids {
-			var doc []byte
-			if err := tx.QueryRowContext(ctx, `SELECT doc FROM certificates WHERE id = ?`, id).Scan(&doc); err == sql.ErrNoRows {
-				return model.Errorf(model.Invalid, "CertificateIds: certificate %d was not found.", id)
-			} else if err != nil {
-				return fmt.Errorf("load certificate %d: %w", id, err)
-			}
-			var c model.Certificate
-			if err := json.Unmarshal(doc, &c); err != nil {
-				return fmt.Errorf("stored certificate %d: %w", id, err)
-			}
-			onHold := c.CertState == model.CertStateRevoked && c.RevocationReason != nil && *c.RevocationReason == 6
-			switch {
-			case reason == -1 || reason == 7 || reason == 8:
-				if !onHold {
-					return model.Errorf(model.Invalid, "Certificate %d is not on hold; reason %d only releases a certificate revoked with reason 6 (certificate hold).", id, reason)
-				}
-				c.CertState, c.CertStateString, c.RevocationReason, c.RevocationEffDate, c.RevocationComment = model.CertStateActive, "Active", nil, nil, nil
-			case c.CertState == model.CertStateRevoked && !onHold:
-				continue // already revoked for good
-			default:
-				r, t := reason, model.NewTime(at)
-				c.CertState, c.CertStateString, c.RevocationReason, c.RevocationEffDate, c.RevocationComment = model.CertStateRevoked, "Revoked", &r, &t, comment
-			}
-			out, err := json.Marshal(c)
+			ok, err := revokeOne(ctx, tx, id, reason, comment, at)
 			if err != nil {
-				return fmt.Errorf("encode certificate: %w", err)
+				return err
 			}
-			var date *string
-			if c.RevocationEffDate != nil {
-				d := c.RevocationEffDate.String()
-				date = &d
+			if ok {
+				changed = append(changed, id)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE certificates SET cert_state = ?, revocation_date = ?, doc = ? WHERE id = ?`, c.CertState, date, string(out), id); err != nil {
-				return fmt.Errorf("revoke certificate %d: %w", id, err)
-			}
-			changed = append(changed, id)
 		}
 		return nil
 	})
 	return changed, err
+}
+
+// revokeIn revokes a certificate (a fixture's) with reason at at.
+func revokeIn(ctx context.Context, tx *Tx, id, reason int, comment *string, at time.Time) error {
+	_, err := revokeOne(ctx, tx, id, reason, comment, at)
+	return err
+}
+
+// revokeOne revokes one certificate, or takes it off hold, and reports
+// whether it changed.
+func revokeOne(ctx context.Context, tx *Tx, id, reason int, comment *string, at time.Time) (bool, error) {
+	var doc []byte
+	if err := tx.QueryRowContext(ctx, `SELECT doc FROM certificates WHERE id = ?`, id).Scan(&doc); err == sql.ErrNoRows {
+		return false, model.Errorf(model.Invalid, "CertificateIds: certificate %d was not found.", id)
+	} else if err != nil {
+		return false, fmt.Errorf("load certificate %d: %w", id, err)
+	}
+	var c model.Certificate
+	if err := json.Unmarshal(doc, &c); err != nil {
+		return false, fmt.Errorf("stored certificate %d: %w", id, err)
+	}
+	onHold := c.CertState == model.CertStateRevoked && c.RevocationReason != nil && *c.RevocationReason == 6
+	switch {
+	case reason == -1 || reason == 7 || reason == 8:
+		if !onHold {
+			return false, model.Errorf(model.Invalid, "Certificate %d is not on hold; reason %d only releases a certificate revoked with reason 6 (certificate hold).", id, reason)
+		}
+		c.CertState, c.CertStateString, c.RevocationReason, c.RevocationEffDate, c.RevocationComment = model.CertStateActive, "Active", nil, nil, nil
+	case c.CertState == model.CertStateRevoked && !onHold:
+		return false, nil // already revoked for good
+	default:
+		r, t := reason, model.NewTime(at)
+		c.CertState, c.CertStateString, c.RevocationReason, c.RevocationEffDate, c.RevocationComment = model.CertStateRevoked, "Revoked", &r, &t, comment
+	}
+	out, err := json.Marshal(c)
+	if err != nil {
+		return false, fmt.Errorf("encode certificate: %w", err)
+	}
+	var date *string
+	if c.RevocationEffDate != nil {
+		d := c.RevocationEffDate.String()
+		date = &d
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE certificates SET cert_state = ?, revocation_date = ?, doc = ? WHERE id = ?`, c.CertState, date, string(out), id); err != nil {
+		return false, fmt.Errorf("revoke certificate %d: %w", id, err)
+	}
+	return true, nil
 }
 
 // DeleteCertificate deletes a certificate (and its private key).

@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"slices"
@@ -301,4 +302,85 @@ func (s *Store) RecoverCertificate(ctx context.Context, ref CertificateRef, pass
 		return nil
 	})
 	return blob, fileName, err
+}
+
+// seedCertificates issues the fixture certificates with the mock's CAs:
+// backdated where asked, revoked, and in stores' inventories (and what
+// their orchestrators see) as an inventory would have found them.
+func seedCertificates(ctx context.Context, tx *Tx, list []model.CertificateFixture, now time.Time) error {
+	for i, f := range list {
+		fail := func(err error) error { return &model.EntryError{Set: "Certificates", Index: i, Err: err} }
+		subject, err := pki.ParseSubject(f.Subject)
+		if err != nil {
+			return fail(model.Errorf(model.Invalid, "Subject: %s.", err.Error()))
+		}
+		t, validity, err := enrollmentTemplate(ctx, tx, f.Template, 3)
+		if err != nil {
+			return fail(err)
+		}
+		ca, err := enrollmentCA(ctx, tx, f.CA, t.CommonName)
+		if err != nil {
+			return fail(err)
+		}
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return fmt.Errorf("generate key: %w", err)
+		}
+		req, err := checkRequest(&x509.CertificateRequest{Subject: subject, PublicKey: key.Public()}, &t, f.SANs, validity, ca.authority.Cert)
+		if err != nil {
+			return fail(err)
+		}
+		metadata, err := checkMetadata(ctx, tx, f.Metadata)
+		if err != nil {
+			return fail(err)
+		}
+		issued := now.AddDate(0, 0, -f.IssuedDaysAgo)
+		cert, err := ca.authority.Issue(req, issued)
+		if err != nil {
+			return fail(err)
+		}
+		id, _, err := insertCertificate(ctx, tx, cert, &t, ca, metadata, "fixtures", issued)
+		if err != nil {
+			return err
+		}
+		if f.PrivateKey {
+			der, err := x509.MarshalPKCS8PrivateKey(key)
+			if err != nil {
+				return fmt.Errorf("encode key: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE certificates SET key_pem = ? WHERE id = ?`, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), id); err != nil {
+				return fmt.Errorf("keep key: %w", err)
+			}
+		}
+		for j, d := range f.Deployed {
+			var storeID string
+			err := tx.QueryRowContext(ctx, `SELECT id FROM stores WHERE client_machine = ? AND store_path = ? ORDER BY id LIMIT 1`, d.ClientMachine, d.StorePath).Scan(&storeID)
+			if err == sql.ErrNoRows {
+				return fail(model.Errorf(model.Invalid, "Deployed[%d]: no store at %s on %s.", j, d.StorePath, d.ClientMachine))
+			}
+			if err != nil {
+				return fmt.Errorf("find store: %w", err)
+			}
+			e := model.ObservedEntry{Alias: d.Alias, Certificates: []model.ObservedCertificate{{PEM: string(pki.PEM(cert))}}}
+			if e.Alias == "" {
+				e.Alias = pki.Thumbprint(cert)
+			}
+			if err := e.Normalize(fmt.Sprintf("Deployed[%d]", j)); err != nil {
+				return fail(err)
+			}
+			doc, _ := json.Marshal(e)
+			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO store_observed (store_id, alias, entry) VALUES (?, ?, ?)`, storeID, e.Alias, string(doc)); err != nil {
+				return fmt.Errorf("deploy fixture certificate: %w", err)
+			}
+			if err := addInventoryEntry(ctx, tx, storeID, e); err != nil {
+				return err
+			}
+		}
+		if f.Revoked != nil {
+			if err := revokeIn(ctx, tx, id, f.Revoked.Reason, &f.Revoked.Comment, now); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	return nil
 }

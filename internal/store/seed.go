@@ -47,6 +47,9 @@ func (s *Store) Reset(ctx context.Context, f model.Fixtures, source string) erro
 			err = seedPKI(ctx, tx, f, now)
 		}
 		if err == nil {
+			err = seedCertificates(ctx, tx, f.Certificates, now)
+		}
+		if err == nil {
 			err = analyze(ctx, tx)
 		}
 		// The page cache is the connection's, not the transaction's: give
