@@ -22,7 +22,8 @@ targets=(
   "./internal/api FuzzStoreUpdateBody" "./internal/api FuzzStoreActionBodies"
   "./internal/api FuzzStoreContentsBody" "./internal/api FuzzEnrollmentBody"
   "./internal/api FuzzRevokeBody" "./internal/api FuzzMetadataFieldBody"
-  "./internal/pki FuzzParseCSR"
+  "./internal/pki FuzzParseCSR" "./internal/api FuzzPFXEnrollmentBody"
+  "./internal/api FuzzCertificateStoresBody" "./internal/api FuzzDownloadBody"
 )
 printf '| target | package | time | executions | new interesting inputs | result |\n|---|---|---|---|---|---|\n' > "$log/table"
 for t in "${targets[@]}"; do

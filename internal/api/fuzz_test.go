@@ -209,3 +209,18 @@ func FuzzRevokeBody(f *testing.F) {
 func FuzzMetadataFieldBody(f *testing.F) {
 	fuzzBody(f, "POST", "/KeyfactorAPI/MetadataFields", `{"Name":"F","Description":"d","DataType":5,"Options":"a,b","Validation":"^a$","Enrollment":1,"DefaultValue":"a"}`)
 }
+
+func FuzzPFXEnrollmentBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/Enrollment/PFX",
+		`{"Subject":"CN=a.corp.example.com,O=\"Example, Inc\",C=US","Template":"WebServer","Password":"p","KeyType":"ECC","KeyLength":256,"SANs":{"dns":["a.corp.example.com"]}}`,
+		`{"Subject":"CN=b","Template":"ShortLived","RenewalCertificateId":0}`)
+}
+
+func FuzzCertificateStoresBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/CertificateStores/Certificates/Add",
+		`{"CertificateId":1,"CertificateStores":[{"CertificateStoreId":"3459436e-30e1-5e0e-802a-0d5a90acbf1b","Alias":"x","Overwrite":true,"JobFields":{"a":"b"}}],"Schedule":{"Immediate":true}}`)
+}
+
+func FuzzDownloadBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/Certificates/Download", `{"CertID":1,"IncludeChain":true,"ChainOrder":"RootFirst"}`, `{"SerialNumber":"01","IssuerDN":"CN=CORP-ISSUING-CA,O=Example Corp"}`)
+}
