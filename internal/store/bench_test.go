@@ -2,13 +2,21 @@ package store_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/mockcommand/mockcommand/fixtures"
 	"github.com/mockcommand/mockcommand/internal/fixturegen"
 	"github.com/mockcommand/mockcommand/internal/model"
+	"github.com/mockcommand/mockcommand/internal/seed"
 	"github.com/mockcommand/mockcommand/internal/store"
 )
 
@@ -261,6 +269,82 @@ func BenchmarkStoreTypesPage(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := st.StoreTypesPage(ctx, store.ListOptions{Page: 1, Limit: 50}, &w); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchCertificates opens a store with the built-in CA and templates and
+// n certificates.
+func benchCertificates(b *testing.B, n int) *store.Store {
+	b.Helper()
+	st := mustOpenStore(b)
+	f, _, err := seed.Load(fixtures.Default(), "built-in fixtures", testNow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.Certificates = nil
+	if err := st.Reset(context.Background(), f, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := store.BulkCertificates(st, n); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("added %d certificates in %v", n, time.Since(start).Round(time.Millisecond))
+	return st
+}
+
+// BenchmarkCertificatesPage writes pages of GET /Certificates at 100k
+// certificates (a tenth revoked, some expired, hidden by default): the
+// default listing, lookups by CN and thumbprint (kfutil, Terraform), a
+// range of NotAfter sorted by it, and a deep page.
+func BenchmarkCertificatesPage(b *testing.B) {
+	st := benchCertificates(b, 100_000)
+	for name, c := range map[string]struct {
+		opts store.ListOptions
+		co   store.CertificateListOptions
+	}{
+		"default":       {store.ListOptions{Page: 1, Limit: 50}, store.CertificateListOptions{}},
+		"by-cn":         {store.ListOptions{Query: `IssuedCN -eq "host-054321.site01.corp.example.com"`, Page: 1, Limit: 50}, store.CertificateListOptions{IncludeRevoked: true, IncludeExpired: true, IncludeLocations: true}},
+		"by-thumbprint": {store.ListOptions{Query: `Thumbprint -eq "` + fmt.Sprintf("%040X", uint64(77777)*2654435761) + `"`, Page: 1, Limit: 50}, store.CertificateListOptions{IncludeMetadata: true}},
+		"expiring":      {store.ListOptions{Query: `NotAfter -lt "2027-01-15"`, SortField: "NotAfter", Page: 1, Limit: 50}, store.CertificateListOptions{}},
+		"deep":          {store.ListOptions{Query: `CertState -eq Active`, Page: 200, Limit: 50}, store.CertificateListOptions{IncludeExpired: true}},
+	} {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			var w countingWriter
+			if err := st.CertificatesPage(ctx, c.opts, c.co, &w); err != nil || w.n < 500 {
+				b.Fatalf("CertificatesPage: %d bytes, %v", w.n, err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if err := st.CertificatesPage(ctx, c.opts, c.co, &w); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEnrollCSR signs and stores a certificate for a CSR, as POST
+// /Enrollment/CSR does (the CA's key is ECDSA P-384).
+func BenchmarkEnrollCSR(b *testing.B) {
+	st := benchCertificates(b, 0)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "bench.corp.example.com"}}, key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	csr := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := st.Enroll(ctx, store.EnrollCSR{CSR: csr, Template: "WebServer", IncludeChain: true}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -140,58 +140,68 @@ func (s *Store) Enroll(ctx context.Context, in EnrollCSR) (model.CSREnrollmentRe
 	if err != nil {
 		return model.CSREnrollmentResponse{}, model.Errorf(model.Invalid, "CSR: %s.", strings.TrimPrefix(err.Error(), pki.ErrCSR.Error()+": "))
 	}
-	var resp model.CSREnrollmentResponse
-	err = s.writeTx(ctx, func(tx *Tx, now time.Time) error {
-		t, validity, err := enrollmentTemplate(ctx, tx, in.Template, 2)
-		if err != nil {
+	// The checks and the signature run outside the write transaction, so
+	// enrollments sign on every core while the single writer only stores.
+	var (
+		t     model.Template
+		ca    caRow
+		req   pki.Request
+		chain []*x509.Certificate
+		md    map[string]string
+	)
+	err = s.readTx(ctx, func(tx *Tx) error {
+		var validity time.Duration
+		var err error
+		if t, validity, err = enrollmentTemplate(ctx, tx, in.Template, 2); err != nil {
 			return err
 		}
-		ca, err := enrollmentCA(ctx, tx, in.CertificateAuthority, t.CommonName)
-		if err != nil {
+		if ca, err = enrollmentCA(ctx, tx, in.CertificateAuthority, t.CommonName); err != nil {
 			return err
 		}
-		req, err := checkRequest(csr, &t, in.SANs, validity, ca.authority.Cert)
-		if err != nil {
+		if req, err = checkRequest(csr, &t, in.SANs, validity, ca.authority.Cert); err != nil {
 			return err
 		}
-		if in.Metadata, err = checkMetadata(ctx, tx, in.Metadata); err != nil {
+		if md, err = checkMetadata(ctx, tx, in.Metadata); err != nil {
 			return err
 		}
-		cert, err := ca.authority.Issue(req, now)
-		if err != nil {
-			return err
-		}
-		id, requestID, err := insertCertificate(ctx, tx, cert, &t, ca, in.Metadata, in.Requester, now)
-		if err != nil {
-			return err
-		}
-		issuer := cert.Issuer.String()
-		chain := []*x509.Certificate{cert}
 		if in.IncludeChain {
-			chain = append(chain, caChain(ctx, tx, ca)...)
-		}
-		certs := make([]string, len(chain))
-		for i, c := range chain {
-			certs[i] = string(pki.PEM(c))
-			if in.DER {
-				certs[i] = base64.StdEncoding.EncodeToString(c.Raw)
-			}
-		}
-		md := in.Metadata
-		if md == nil {
-			md = map[string]string{}
-		}
-		resp = model.CSREnrollmentResponse{
-			CertificateInformation: model.CSRCertificateInformation{
-				SerialNumber: pki.SerialHex(cert), IssuerDN: &issuer, Thumbprint: pki.Thumbprint(cert), KeyfactorID: id,
-				KeyfactorRequestId: requestID, Certificates: certs, RequestDisposition: "ISSUED",
-				DispositionMessage: "The private key was successfully retained.",
-			},
-			Metadata: md,
+			chain = caChain(ctx, tx, ca)
 		}
 		return nil
 	})
-	return resp, err
+	if err != nil {
+		return model.CSREnrollmentResponse{}, err
+	}
+	cert, err := ca.authority.Issue(req, s.now())
+	if err != nil {
+		return model.CSREnrollmentResponse{}, err
+	}
+	var id, requestID int
+	err = s.writeTx(ctx, func(tx *Tx, now time.Time) error {
+		var err error
+		id, requestID, err = insertCertificate(ctx, tx, cert, &t, ca, md, in.Requester, now)
+		return err
+	})
+	if err != nil {
+		return model.CSREnrollmentResponse{}, err
+	}
+	issuer := cert.Issuer.String()
+	certs := make([]string, 0, 1+len(chain))
+	for _, c := range append([]*x509.Certificate{cert}, chain...) {
+		if in.DER {
+			certs = append(certs, base64.StdEncoding.EncodeToString(c.Raw))
+		} else {
+			certs = append(certs, string(pki.PEM(c)))
+		}
+	}
+	return model.CSREnrollmentResponse{
+		CertificateInformation: model.CSRCertificateInformation{
+			SerialNumber: pki.SerialHex(cert), IssuerDN: &issuer, Thumbprint: pki.Thumbprint(cert), KeyfactorID: id,
+			KeyfactorRequestId: requestID, Certificates: certs, RequestDisposition: "ISSUED",
+			DispositionMessage: "The private key was successfully retained.",
+		},
+		Metadata: md,
+	}, nil
 }
 
 // enrollmentTemplate finds the template a request names (by CommonName,

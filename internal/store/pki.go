@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mockcommand/mockcommand/internal/model"
@@ -112,8 +113,38 @@ func loadCA(ctx context.Context, tx *Tx, cond string, args ...any) (caRow, error
 	if err != nil {
 		return r, err
 	}
-	r.authority, err = pki.Load([]byte(r.certPEM), []byte(keyPEM))
+	r.authority, err = parsedCAs.load(r.certPEM, keyPEM)
 	return r, err
+}
+
+// parsedCAs keeps CAs parsed: reading an ECDSA key computes its public
+// key, which would cost every enrollment a tenth of its time. Entries are
+// keyed by the certificate's PEM, which names one key pair.
+var parsedCAs = &caCache{m: map[string]*pki.Authority{}}
+
+type caCache struct {
+	mu sync.Mutex
+	m  map[string]*pki.Authority
+}
+
+func (c *caCache) load(certPEM, keyPEM string) (*pki.Authority, error) {
+	c.mu.Lock()
+	a := c.m[certPEM]
+	c.mu.Unlock()
+	if a != nil {
+		return a, nil
+	}
+	a, err := pki.Load([]byte(certPEM), []byte(keyPEM))
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.m) >= 256 { // many databases in one process (tests): start again
+		c.m = map[string]*pki.Authority{}
+	}
+	c.m[certPEM] = a
+	c.mu.Unlock()
+	return a, nil
 }
 
 // writeCADoc writes the GET /CertificateAuthority answer of CA id.

@@ -2,7 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	crand "crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -265,6 +271,11 @@ func loadRuns(ctx context.Context, c config, tmp, dir string, report *strings.Bu
 		return nil, "", err
 	}
 	defer mixed.proc.stop()
+	enrollMock, err := startOne("mock, enrollment")
+	if err != nil {
+		return nil, "", err
+	}
+	defer enrollMock.proc.stop()
 	postDB := filepath.Join(tmp, "posts.db")
 	posts, err := startOne("mock", "--db", postDB)
 	if err != nil {
@@ -307,6 +318,7 @@ func loadRuns(ctx context.Context, c config, tmp, dir string, report *strings.Bu
 		{name: "mixed: 90% varied reads, 10% job POSTs", reqs: mix, mocks: []*target{mixed}},
 		{name: "POST /OrchestratorJobs/Custom", reqs: []request{post}, mocks: []*target{posts}, posts: true},
 		{name: "store listings, uncached", reqs: stores, mocks: []*target{uncached}},
+		{name: "POST /Enrollment/CSR", reqs: []request{{method: "POST", uri: "/KeyfactorAPI/Enrollment/CSR", body: enrollBody}}, mocks: []*target{enrollMock}},
 	}
 	var prism *target
 	if c.prism != "" {
@@ -336,6 +348,9 @@ func loadRuns(ctx context.Context, c config, tmp, dir string, report *strings.Bu
 			from := cached.base
 			if r.method == "POST" {
 				from = mixed.base
+			}
+			if strings.HasPrefix(r.uri, "/KeyfactorAPI/Enrollment") {
+				from = enrollMock.base
 			}
 			status, body, err := fetch(r.method, from+r.uri, r.body)
 			if err != nil || status != 200 {
@@ -423,6 +438,8 @@ func shortName(name string) string {
 		return "mixed"
 	case strings.HasPrefix(name, "store listings"):
 		return "stores-uncached"
+	case strings.HasPrefix(name, "POST /Enrollment"):
+		return "enroll"
 	}
 	return "post"
 }
@@ -521,3 +538,19 @@ func approvedAgentWith(base, capability string) (string, error) {
 	}
 	return agents[0].AgentId, nil
 }
+
+// enrollBody is a CSR enrollment on the built-in WebServer template: a
+// P-256 CSR made once (the mock signs a new certificate for every
+// request), with a DNS SAN, as cert-manager sends it.
+var enrollBody = func() string {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	der, err := x509.CreateCertificateRequest(crand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "bench.corp.example.com"}}, key)
+	if err != nil {
+		panic(err)
+	}
+	csr := strings.ReplaceAll(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), "\n", `\n`)
+	return `{"CSR":"` + csr + `","Template":"WebServer","IncludeChain":true,"SANs":{"dns":["bench.corp.example.com"]}}`
+}()

@@ -188,7 +188,7 @@ func writeFixtures(parent string, n, stores int) (string, error) {
 			return "", err
 		}
 	}
-	builtIn := []string{fixtures.JobTypesFile}
+	builtIn := []string{fixtures.JobTypesFile, fixtures.CAsFile, fixtures.TemplatesFile, fixtures.MetadataFile}
 	if stores > 0 {
 		builtIn = append(builtIn, fixtures.StoreTypesFile, fixtures.ContainersFile)
 	}
@@ -222,6 +222,7 @@ func fetch(method, url, body string) (int, []byte, error) {
 
 func setKeyfactorHeaders(h http.Header) {
 	h.Set("x-keyfactor-requested-with", "APIClient")
+	h.Set("x-certificateformat", "PEM") // enrollment requires it; other routes ignore it
 	h.Set("x-keyfactor-api-version", "1")
 	h.Set("Authorization", "Basic YWRtaW46cGFzc3dvcmQ=") // admin:password
 	h.Set("Content-Type", "application/json")

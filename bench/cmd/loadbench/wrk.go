@@ -60,6 +60,7 @@ wrk.headers["Authorization"] = "Basic YWRtaW46cGFzc3dvcmQ="
 wrk.headers["x-keyfactor-requested-with"] = "APIClient"
 wrk.headers["x-keyfactor-api-version"] = "1"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["x-certificateformat"] = "PEM"
 function setup(thread)
   threads = threads + 1
   thread:set("start", (threads * 7919) % n)

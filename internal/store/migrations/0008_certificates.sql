@@ -53,7 +53,6 @@ CREATE INDEX certificates_thumbprint ON certificates (thumbprint, id);
 CREATE INDEX certificates_serial ON certificates (serial_number, id);
 CREATE INDEX certificates_issued_cn ON certificates (issued_cn, id, cert_state, not_after);
 CREATE INDEX certificates_not_after ON certificates (not_after, id, cert_state);
-CREATE INDEX certificates_state ON certificates (cert_state, not_after, id);
 
 -- Inventory entries link to the certificates they hold (by thumbprint),
 -- which gives a certificate its Locations.
