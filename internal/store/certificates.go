@@ -472,7 +472,10 @@ func subjectPart(csr *x509.CertificateRequest, part string) string {
 // insertCertificate stores an issued certificate and returns its Id and
 // request id (CertRequestId).
 func insertCertificate(ctx context.Context, tx *Tx, cert *x509.Certificate, t *model.Template, ca caRow, metadata map[string]string, requester string, now time.Time) (id, requestID int, err error) {
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1, coalesce(max(request_id), 4999) + 1 FROM certificates`).Scan(&id, &requestID); err != nil {
+	// Two subqueries: SQLite reads each max() from the end of an index
+	// only when a query has one.
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT max(id) FROM certificates), 0) + 1,
+		coalesce((SELECT max(request_id) FROM certificates), 4999) + 1`).Scan(&id, &requestID); err != nil {
 		return 0, 0, fmt.Errorf("number certificate: %w", err)
 	}
 	c, err := certificateAnswer(cert, id, requestID, t, &ca, requester, now)
