@@ -537,3 +537,45 @@ func (s *Server) handleCertificateRecover(w http.ResponseWriter, r *http.Request
 	}
 	encode(w, http.StatusOK, struct{ PFX, FileName string }{blob, name})
 }
+
+// handleEnrollmentContext answers GET /Enrollment/CSR/Context/My and
+// /PFX/Context/My.
+func (s *Server) handleEnrollmentContext(enrollType int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		out, err := s.store.EnrollmentContext(r.Context(), enrollType)
+		if err != nil {
+			writeError(w, r, s.logger, err)
+			return
+		}
+		encode(w, http.StatusOK, out)
+	}
+}
+
+// metadataUpdateRequest is a PUT /Certificates/Metadata body.
+type metadataUpdateRequest struct {
+	Id           *int
+	Metadata     map[string]model.Scalar
+	CollectionId *int
+}
+
+func (s *Server) handleMetadataUpdate(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[metadataUpdateRequest](w, r, s.cfg.MaxBodyBytes)
+	switch {
+	case err != nil:
+	case req.Id == nil:
+		err = model.Errorf(model.Invalid, "Id is required: the certificate whose metadata to set.")
+	case req.Metadata == nil:
+		err = model.Errorf(model.Invalid, "Metadata is required: field name to value (\"\" clears a field).")
+	default:
+		values := map[string]string{}
+		for k, v := range req.Metadata {
+			values[k] = v.Value
+		}
+		err = s.store.UpdateMetadata(r.Context(), *req.Id, values)
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	noContent(w)
+}

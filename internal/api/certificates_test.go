@@ -270,6 +270,19 @@ func oaExerciseCertificates(t *testing.T, c *oaClient) {
 	c.want(200, "POST", kfBase+"/Certificates/Revoke", map[string]any{"CertificateIds": []int{id}, "Reason": 6, "Comment": "hold"})
 	c.want(200, "POST", kfBase+"/Certificates/Revoke", map[string]any{"CertificateIds": []int{id}, "Reason": -1})
 	c.want(400, "POST", kfBase+"/Certificates/Revoke", map[string]any{"CertificateIds": []int{id}, "Reason": 42})
+	csrContext := oaObj(t, c.want(200, "GET", kfBase+"/Enrollment/CSR/Context/My", nil))
+	pfxContext := oaObj(t, c.want(200, "GET", kfBase+"/Enrollment/PFX/Context/My", nil))
+	if len(oaList(t, csrContext["Templates"])) != 4 || len(oaList(t, pfxContext["Templates"])) != 3 {
+		t.Errorf("contexts: CSR %v, PFX %v (ClientAuth is CSR only)", csrContext["Templates"], pfxContext["Templates"])
+	}
+	c.want(400, "GET", kfBase+"/Enrollment/PFX/Context/My", nil, map[string]string{"x-keyfactor-api-version": "3"})
+	c.want(400, "GET", kfBase+"/Enrollment/CSR/Context/My", nil, map[string]string{"x-keyfactor-requested-with": ""})
+	c.want(204, "PUT", kfBase+"/Certificates/Metadata", map[string]any{"Id": id, "Metadata": map[string]any{"CostCenter": "1234", "Environment": "", "Notes": "n"}})
+	got := oaObj(t, c.want(200, "GET", fmt.Sprintf("%s/Certificates/%d?includeMetadata=true", kfBase, id), nil))
+	if fmt.Sprint(got["Metadata"]) != "map[CostCenter:1234 Notes:n]" {
+		t.Errorf("metadata after PUT = %v", got["Metadata"])
+	}
+	c.want(400, "PUT", kfBase+"/Certificates/Metadata", map[string]any{"Id": id, "Metadata": map[string]any{"CostCenter": "12"}})
 	c.want(204, "DELETE", fmt.Sprintf("%s/Certificates/%d", kfBase, id), nil)
 	c.want(404, "DELETE", fmt.Sprintf("%s/Certificates/%d", kfBase, id), nil)
 }

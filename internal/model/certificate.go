@@ -557,3 +557,36 @@ type CertificateDeployment struct {
 	StorePath     string
 	Alias         string
 }
+
+// EnrollmentContext is the answer of GET /Enrollment/CSR/Context/My and
+// /PFX/Context/My: the templates the caller may enroll on, each with its
+// CAs, and the standalone CAs.
+type EnrollmentContext struct {
+	Templates     []ContextTemplate
+	StandaloneCAs []ContextCA
+}
+
+// ContextTemplate is a template of an enrollment context.
+type ContextTemplate struct {
+	Id                int
+	Name              string
+	DisplayName       string
+	Forest            string
+	KeySize           string
+	KeyType           string
+	RequiresApproval  bool
+	RFCEnforcement    bool
+	CAs               []ContextCA
+	EnrollmentFields  []EnrollmentField
+	MetadataFields    []TemplateMetadataField
+	Regexes           []TemplateRegex
+	ExtendedKeyUsages []ExtendedKeyUsage
+	Curve             *string
+}
+
+// ContextCA is a CA of an enrollment context, named HostName\LogicalName.
+type ContextCA struct {
+	Name            string
+	RFCEnforcement  bool
+	SubscriberTerms bool
+}

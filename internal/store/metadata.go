@@ -115,34 +115,18 @@ func putMetadataField(ctx context.Context, tx *Tx, f *model.MetadataField) error
 // field's name), every value fits it, and required fields without a
 // value take their default or are an error.
 func checkMetadata(ctx context.Context, tx *Tx, given map[string]string) (map[string]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT doc FROM metadata_fields ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("load metadata fields: %w", err)
-	}
-	fields, err := collect(rows, "metadata fields", func(rows *sql.Rows, f *model.MetadataField) error {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return err
-		}
-		return json.Unmarshal(doc, f)
-	})
+	out, err := checkMetadataValues(ctx, tx, given)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]string{}
-	for name, v := range given {
-		i := slices.IndexFunc(fields, func(f model.MetadataField) bool { return strings.EqualFold(f.Name, name) })
-		if i < 0 {
-			return nil, model.Errorf(model.Invalid, "Metadata: %q is not a metadata field (GET /MetadataFields).", name)
-		}
+	fields, err := metadataFields(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	for name, v := range out {
 		if v == "" {
-			continue
+			delete(out, name)
 		}
-		value, err := fields[i].Check(v)
-		if err != nil {
-			return nil, err
-		}
-		out[fields[i].Name] = value
 	}
 	for _, f := range fields {
 		if _, ok := out[f.Name]; ok || f.Enrollment != 1 {
@@ -153,6 +137,47 @@ func checkMetadata(ctx context.Context, tx *Tx, given map[string]string) (map[st
 			continue
 		}
 		return nil, model.Errorf(model.Invalid, "Metadata: %q is required on enrollment and has no default.", f.Name)
+	}
+	return out, nil
+}
+
+func metadataFields(ctx context.Context, tx *Tx) ([]model.MetadataField, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT doc FROM metadata_fields ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("load metadata fields: %w", err)
+	}
+	return collect(rows, "metadata fields", func(rows *sql.Rows, f *model.MetadataField) error {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return err
+		}
+		return json.Unmarshal(doc, f)
+	})
+}
+
+// checkMetadataValues checks metadata values against their fields (names
+// matched case-insensitively, stored under the field's name); an empty
+// value stays empty (it clears the field).
+func checkMetadataValues(ctx context.Context, tx *Tx, given map[string]string) (map[string]string, error) {
+	fields, err := metadataFields(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for name, v := range given {
+		i := slices.IndexFunc(fields, func(f model.MetadataField) bool { return strings.EqualFold(f.Name, name) })
+		if i < 0 {
+			return nil, model.Errorf(model.Invalid, "Metadata: %q is not a metadata field (GET /MetadataFields).", name)
+		}
+		if v == "" {
+			out[fields[i].Name] = ""
+			continue
+		}
+		value, err := fields[i].Check(v)
+		if err != nil {
+			return nil, err
+		}
+		out[fields[i].Name] = value
 	}
 	return out, nil
 }

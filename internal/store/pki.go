@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -297,4 +298,98 @@ func scanDoc(rows *sql.Rows, d *json.RawMessage) error {
 	}
 	*d = b
 	return nil
+}
+
+// EnrollmentContext answers GET /Enrollment/{CSR,PFX}/Context/My: the
+// templates that allow the enrollment type (bit 1 PFX, 2 CSR), each with
+// the CAs that issue on it.
+func (s *Store) EnrollmentContext(ctx context.Context, enrollType int) (model.EnrollmentContext, error) {
+	out := model.EnrollmentContext{Templates: []model.ContextTemplate{}, StandaloneCAs: []model.ContextCA{}}
+	err := s.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT logical_name, host_name FROM cas WHERE enrollment = 1 ORDER BY id`)
+		if err != nil {
+			return fmt.Errorf("list CAs: %w", err)
+		}
+		type ca struct{ logical, host string }
+		cas, err := collect(rows, "CAs", func(rows *sql.Rows, c *ca) error { return rows.Scan(&c.logical, &c.host) })
+		if err != nil {
+			return err
+		}
+		for _, c := range cas {
+			out.StandaloneCAs = append(out.StandaloneCAs, model.ContextCA{Name: c.host + `\` + c.logical, RFCEnforcement: true})
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT doc, cas FROM templates ORDER BY id`)
+		if err != nil {
+			return fmt.Errorf("list templates: %w", err)
+		}
+		type tmpl struct {
+			t   model.Template
+			cas []string
+		}
+		list, err := collect(rows, "templates", func(rows *sql.Rows, t *tmpl) error {
+			var doc, cas []byte
+			if err := rows.Scan(&doc, &cas); err != nil {
+				return err
+			}
+			if err := json.Unmarshal(cas, &t.cas); err != nil {
+				return err
+			}
+			return json.Unmarshal(doc, &t.t)
+		})
+		if err != nil {
+			return err
+		}
+		for _, e := range list {
+			t := e.t
+			if t.AllowedEnrollmentTypes&enrollType == 0 {
+				continue
+			}
+			ct := model.ContextTemplate{Id: t.Id, Name: t.CommonName, DisplayName: t.DisplayName, Forest: t.ForestRoot, KeySize: t.KeySize,
+				KeyType: t.KeyType, RequiresApproval: t.RequiresApproval, RFCEnforcement: t.RFCEnforcement, CAs: []model.ContextCA{},
+				EnrollmentFields: t.EnrollmentFields, MetadataFields: t.MetadataFields, Regexes: t.TemplateRegexes,
+				ExtendedKeyUsages: t.ExtendedKeyUsages, Curve: t.Curve}
+			for _, c := range cas {
+				if len(e.cas) == 0 || slices.ContainsFunc(e.cas, func(n string) bool { return strings.EqualFold(n, c.logical) }) {
+					ct.CAs = append(ct.CAs, model.ContextCA{Name: c.host + `\` + c.logical, RFCEnforcement: true})
+				}
+			}
+			out.Templates = append(out.Templates, ct)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateMetadata replaces a certificate's metadata (PUT
+// /Certificates/Metadata): every name is a metadata field, and an empty
+// value clears it (the Go client sends every field, "" for the unset).
+func (s *Store) UpdateMetadata(ctx context.Context, id int, values map[string]string) error {
+	return s.writeTx(ctx, func(tx *Tx, _ time.Time) error {
+		var current string
+		if err := tx.QueryRowContext(ctx, `SELECT metadata FROM certificates WHERE id = ?`, id).Scan(&current); err == sql.ErrNoRows {
+			return model.Errorf(model.Invalid, "Id: certificate %d was not found.", id)
+		} else if err != nil {
+			return fmt.Errorf("load certificate %d: %w", id, err)
+		}
+		md := map[string]string{}
+		if err := json.Unmarshal([]byte(current), &md); err != nil {
+			return fmt.Errorf("stored metadata: %w", err)
+		}
+		checked, err := checkMetadataValues(ctx, tx, values)
+		if err != nil {
+			return err
+		}
+		for name, v := range checked {
+			if v == "" {
+				delete(md, name)
+			} else {
+				md[name] = v
+			}
+		}
+		doc, _ := json.Marshal(md)
+		if _, err := tx.ExecContext(ctx, `UPDATE certificates SET metadata = ? WHERE id = ?`, string(doc), id); err != nil {
+			return fmt.Errorf("update metadata of certificate %d: %w", id, err)
+		}
+		return nil
+	})
 }
