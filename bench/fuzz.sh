@@ -23,7 +23,7 @@ targets=(
   "./internal/api FuzzStoreContentsBody" "./internal/api FuzzEnrollmentBody"
   "./internal/api FuzzRevokeBody" "./internal/api FuzzMetadataFieldBody"
   "./internal/pki FuzzParseCSR" "./internal/api FuzzPFXEnrollmentBody"
-  "./internal/api FuzzCertificateStoresBody" "./internal/api FuzzDownloadBody"
+  "./internal/api FuzzCertificateStoresBody" "./internal/api FuzzDownloadBody" "./internal/api FuzzImportBody"
 )
 printf '| target | package | time | executions | new interesting inputs | result |\n|---|---|---|---|---|---|\n' > "$log/table"
 for t in "${targets[@]}"; do

@@ -121,5 +121,9 @@ func biCertificateCorpus() []badRow {
 		biBad("add store id not a GUID", post, kf("/CertificateStores/Certificates/Add"), `{"CertificateId":1,"CertificateStores":[{"CertificateStoreId":"x"}],"Schedule":{"Immediate":true}}`, codeValidation, "CertificateStoreId"),
 		biBad("remove no schedule", post, kf("/CertificateStores/Certificates/Remove"), `{"CertificateStores":[{"CertificateStoreId":"`+biPEMStore+`","Alias":"a"}]}`, codeValidation, "Schedule is required"),
 		biBad("locations unknown", get, kf("/Certificates/Locations/424242"), nil, codeNotFound),
+		biBad("import nothing", post, kf("/Certificates/Import"), `{"Certificate":""}`, codeValidation, "Certificate is required"),
+		biBad("import garbage", post, kf("/Certificates/Import"), `{"Certificate":"aGVsbG8="}`, codeValidation, "neither a DER certificate nor a PKCS#12"),
+		biBad("import bad PEM", post, kf("/Certificates/Import"), `{"Certificate":"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"}`, codeValidation, "does not parse"),
+		biBad("bulk delete certificates strings", del, kf("/Certificates"), `["1"]`, codeMalformed),
 	}
 }

@@ -579,3 +579,108 @@ func (s *Server) handleMetadataUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	noContent(w)
 }
+
+// importRequest is a POST /Certificates/Import body.
+type importRequest struct {
+	Certificate string
+	Password    *string
+	Metadata    map[string]model.Scalar
+	StoreIds    []string
+	StoreTypes  []struct {
+		StoreTypeId int
+		Alias       *string
+		Overwrite   bool
+		Properties  json.RawMessage
+	}
+	Schedule       *model.Time
+	ImportMetadata *bool
+}
+
+// invalidKeystore is a store an import could not deploy to.
+type invalidKeystore struct {
+	KeystoreId    string
+	ClientMachine *string
+	StorePath     *string
+	Alias         *string
+	Reason        int
+	Explanation   string
+}
+
+// handleCertificateImport answers POST /Certificates/Import: the
+// certificate is stored (ImportStatus 1 new, 2 already there), and an add
+// job is scheduled for each of StoreIds (JobStatus 1 when any was); the
+// stores that cannot take it are InvalidKeystores.
+func (s *Server) handleCertificateImport(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[importRequest](w, r, s.cfg.MaxBodyBytes)
+	var id, status int
+	var thumb string
+	if err == nil {
+		id, status, thumb, err = s.store.ImportCertificate(r.Context(), store.ImportCertificate{Certificate: req.Certificate,
+			Password: model.Deref(req.Password), Metadata: scalars(req.Metadata)})
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	sched := &model.Schedule{Immediate: ptrTrue()}
+	if req.Schedule != nil && !req.Schedule.IsZero() {
+		sched = &model.Schedule{ExactlyOnce: &model.TimeModel{Time: *req.Schedule}}
+	}
+	out := struct {
+		ImportStatus     int
+		JobStatus        int
+		InvalidKeystores []invalidKeystore
+		Thumbprint       string
+	}{ImportStatus: status, InvalidKeystores: []invalidKeystore{}, Thumbprint: thumb}
+	hasKey := false
+	if doc, err := s.store.GetCertificate(r.Context(), id, store.CertificateListOptions{IncludeHasPrivateKey: true}); err == nil {
+		var c struct{ HasPrivateKey bool }
+		_ = json.Unmarshal(doc, &c)
+		hasKey = c.HasPrivateKey
+	}
+	for _, storeID := range req.StoreIds {
+		var alias *string
+		overwrite := false
+		if doc, err := s.store.GetStore(r.Context(), strings.ToLower(storeID)); err == nil {
+			var cs model.CertificateStore
+			if json.Unmarshal(doc, &cs) == nil {
+				for _, t := range req.StoreTypes {
+					if t.StoreTypeId == cs.CertStoreType {
+						alias, overwrite = t.Alias, t.Overwrite
+					}
+				}
+			}
+		}
+		_, err := s.store.AddCertificate(r.Context(), id, []store.StoreEntry{{CertificateStoreId: storeID, Alias: alias, Overwrite: overwrite, IncludePrivateKey: hasKey}}, sched)
+		if err != nil {
+			if model.KindOf(err) == model.Internal {
+				writeError(w, r, s.logger, err)
+				return
+			}
+			out.InvalidKeystores = append(out.InvalidKeystores, invalidKeystore{KeystoreId: storeID, Alias: alias, Explanation: err.Error()})
+			continue
+		}
+		out.JobStatus = 1
+	}
+	encode(w, http.StatusOK, out)
+}
+
+func (s *Server) handleCertificateBulkDelete(w http.ResponseWriter, r *http.Request) {
+	ids, err := decode[[]int](w, r, s.cfg.MaxBodyBytes)
+	if err == nil && len(ids) == 0 {
+		err = model.Errorf(model.Invalid, "The body must list the ids of the certificates to delete.")
+	}
+	var failed map[int]string
+	if err == nil {
+		failed, err = s.store.DeleteCertificates(r.Context(), ids)
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	ops := make([]failedOperation, 0, len(failed))
+	for id, reason := range failed {
+		ops = append(ops, failedOperation{Id: id, Reason: reason})
+	}
+	writeBulkResult(w, len(ids), "certificates", ops)
+}

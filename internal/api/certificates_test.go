@@ -283,6 +283,26 @@ func oaExerciseCertificates(t *testing.T, c *oaClient) {
 		t.Errorf("metadata after PUT = %v", got["Metadata"])
 	}
 	c.want(400, "PUT", kfBase+"/Certificates/Metadata", map[string]any{"Id": id, "Metadata": map[string]any{"CostCenter": "12"}})
+	// Import: a PEM certificate with its key (the mock's own, recovered), then again.
+	rec := oaObj(t, c.want(200, "POST", kfBase+"/Certificates/Recover", map[string]any{"CertID": pfxID, "Password": "pw"}, pfxFmt))
+	imp := oaObj(t, c.want(200, "POST", kfBase+"/Certificates/Import", map[string]any{"Certificate": rec["PFX"], "Password": "pw",
+		"Metadata": map[string]any{"Notes": "imported"}, "StoreIds": []string{oaUnknownGUID}}))
+	if oaInt(t, imp, "ImportStatus") != 2 || len(oaList(t, imp["InvalidKeystores"])) != 1 || oaInt(t, imp, "JobStatus") != 0 {
+		t.Errorf("import of a known certificate = %v", imp)
+	}
+	ext := testPEM(t, "external.example.org")
+	imp = oaObj(t, c.want(200, "POST", kfBase+"/Certificates/Import", map[string]any{"Certificate": ext}))
+	if oaInt(t, imp, "ImportStatus") != 1 {
+		t.Errorf("import of a new certificate = %v", imp)
+	}
+	found := oaList(t, c.want(200, "GET", kfBase+"/Certificates?includeExpired=true&pq.queryString="+url.QueryEscape(`IssuedCN -eq "external.example.org"`), nil))
+	if len(found) != 1 || found[0]["CertificateAuthorityName"] != nil || found[0]["TemplateName"] != nil {
+		t.Errorf("imported certificate = %v", found)
+	}
+	c.want(400, "POST", kfBase+"/Certificates/Import", map[string]any{"Certificate": rec["PFX"], "Password": "wrong"})
+	c.want(400, "DELETE", kfBase+"/Certificates", []int{oaInt(t, found[0], "Id"), 424242})
+	c.want(404, "GET", fmt.Sprintf("%s/Certificates/%d", kfBase, oaInt(t, found[0], "Id")), nil)
+	c.want(204, "DELETE", kfBase+"/Certificates", []int{pfxID})
 	c.want(204, "DELETE", fmt.Sprintf("%s/Certificates/%d", kfBase, id), nil)
 	c.want(404, "DELETE", fmt.Sprintf("%s/Certificates/%d", kfBase, id), nil)
 }

@@ -224,3 +224,8 @@ func FuzzCertificateStoresBody(f *testing.F) {
 func FuzzDownloadBody(f *testing.F) {
 	fuzzBody(f, "POST", "/KeyfactorAPI/Certificates/Download", `{"CertID":1,"IncludeChain":true,"ChainOrder":"RootFirst"}`, `{"SerialNumber":"01","IssuerDN":"CN=CORP-ISSUING-CA,O=Example Corp"}`)
 }
+
+func FuzzImportBody(f *testing.F) {
+	fuzzBody(f, "POST", "/KeyfactorAPI/Certificates/Import", `{"Certificate":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----","Password":"p","Metadata":{"Notes":"x"},"StoreIds":["00000000-0000-4000-8000-000000000001"]}`,
+		`{"Certificate":"MIIKAAIBAzCC","Password":""}`)
+}

@@ -96,6 +96,8 @@ func (s *Server) keyfactorRoutes() []route {
 		{http.MethodGet, "/Enrollment/CSR/Context/My", s.handleEnrollmentContext(2), params{}},
 		{http.MethodGet, "/Enrollment/PFX/Context/My", s.handleEnrollmentContext(1), params{}},
 		{http.MethodPut, "/Certificates/Metadata", s.handleMetadataUpdate, named("collectionId")},
+		{http.MethodPost, "/Certificates/Import", s.handleCertificateImport, named("collectionId")},
+		{http.MethodDelete, "/Certificates", s.handleCertificateBulkDelete, named("collectionId")},
 		{http.MethodPost, "/Certificates/Download", s.handleCertificateDownload, named("collectionId")},
 		{http.MethodPost, "/Certificates/Recover", s.handleCertificateRecover, named("collectionId")},
 		{http.MethodGet, "/Certificates", s.handleCertificateList, listing(certificateParams...)},

@@ -179,7 +179,7 @@ func (s *Store) Enroll(ctx context.Context, in EnrollCSR) (model.CSREnrollmentRe
 	var id, requestID int
 	err = s.writeTx(ctx, func(tx *Tx, now time.Time) error {
 		var err error
-		id, requestID, err = insertCertificate(ctx, tx, cert, &t, ca, md, in.Requester, now)
+		id, requestID, err = insertCertificate(ctx, tx, cert, &t, &ca, md, in.Requester, now)
 		return err
 	})
 	if err != nil {
@@ -471,14 +471,14 @@ func subjectPart(csr *x509.CertificateRequest, part string) string {
 
 // insertCertificate stores an issued certificate and returns its Id and
 // request id (CertRequestId).
-func insertCertificate(ctx context.Context, tx *Tx, cert *x509.Certificate, t *model.Template, ca caRow, metadata map[string]string, requester string, now time.Time) (id, requestID int, err error) {
+func insertCertificate(ctx context.Context, tx *Tx, cert *x509.Certificate, t *model.Template, ca *caRow, metadata map[string]string, requester string, now time.Time) (id, requestID int, err error) {
 	// Two subqueries: SQLite reads each max() from the end of an index
 	// only when a query has one.
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT max(id) FROM certificates), 0) + 1,
 		coalesce((SELECT max(request_id) FROM certificates), 4999) + 1`).Scan(&id, &requestID); err != nil {
 		return 0, 0, fmt.Errorf("number certificate: %w", err)
 	}
-	c, err := certificateAnswer(cert, id, requestID, t, &ca, requester, now)
+	c, err := certificateAnswer(cert, id, requestID, t, ca, requester, now)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -490,16 +490,20 @@ func insertCertificate(ctx context.Context, tx *Tx, cert *x509.Certificate, t *m
 		metadata = map[string]string{}
 	}
 	md, _ := json.Marshal(metadata)
-	var templateID *int
-	var templateName *string
+	var templateID, caID *int
+	var templateName, caName *string
 	if t != nil {
 		templateID, templateName = &t.Id, &t.DisplayName
+	}
+	if ca != nil {
+		name := ca.hostName + `\` + ca.logicalName
+		caID, caName = &ca.id, &name
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO certificates (id, request_id, thumbprint, serial_number, issued_dn, issued_cn, issuer_dn,
 		not_before, not_after, import_date, cert_state, template_id, template_name, ca_id, ca_name, key_size, key_type, principal_name, der, metadata, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, requestID, c.Thumbprint, c.SerialNumber, c.IssuedDN, c.IssuedCN, c.IssuerDN, c.NotBefore.String(), c.NotAfter.String(),
-		c.ImportDate.String(), c.CertState, templateID, templateName, ca.id, ca.hostName+`\`+ca.logicalName, c.KeySizeInBits, c.KeyType,
+		c.ImportDate.String(), c.CertState, templateID, templateName, caID, caName, c.KeySizeInBits, c.KeyType,
 		c.PrincipalName, cert.Raw, string(md), string(doc)); err != nil {
 		return 0, 0, fmt.Errorf("store certificate: %w", err)
 	}

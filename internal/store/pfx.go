@@ -74,7 +74,7 @@ func (s *Store) EnrollPFX(ctx context.Context, in EnrollPFX) (model.PFXEnrollmen
 		if err != nil {
 			return err
 		}
-		id, requestID, err := insertCertificate(ctx, tx, cert, &t, ca, in.Metadata, in.Requester, now)
+		id, requestID, err := insertCertificate(ctx, tx, cert, &t, &ca, in.Metadata, in.Requester, now)
 		if err != nil {
 			return err
 		}
@@ -339,7 +339,7 @@ func seedCertificates(ctx context.Context, tx *Tx, list []model.CertificateFixtu
 		if err != nil {
 			return fail(err)
 		}
-		id, _, err := insertCertificate(ctx, tx, cert, &t, ca, metadata, "fixtures", issued)
+		id, _, err := insertCertificate(ctx, tx, cert, &t, &ca, metadata, "fixtures", issued)
 		if err != nil {
 			return err
 		}
