@@ -244,8 +244,11 @@ func (s *Server) handleTemplateGet(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, doc)
 }
 
-// metadataFieldRequest is a POST /MetadataFields body.
+// metadataFieldRequest is a POST /MetadataFields body. Id, which kfutil
+// export writes and its import sends back, is accepted and ignored (the
+// mock numbers new fields itself).
 type metadataFieldRequest struct {
+	Id           json.RawMessage
 	Name         string
 	Description  string
 	DataType     *int

@@ -320,6 +320,7 @@ func oaExerciseMetadata(t *testing.T, c *oaClient) {
 		t.Errorf("created metadata field = %v", created)
 	}
 	c.want(400, "POST", kfBase+"/MetadataFields", map[string]any{"Name": "oafield", "Description": "d", "DataType": 1})
+	c.want(200, "POST", kfBase+"/MetadataFields", map[string]any{"Id": 3, "Name": "OAExported", "Description": "as kfutil export writes it", "DataType": 1})
 	status, body := c.call("GET", "/_mock/ca/root.pem", nil)
 	if block, _ := pem.Decode(body); status != 200 || block == nil {
 		t.Errorf("GET /_mock/ca/root.pem = %d %.100s", status, body)

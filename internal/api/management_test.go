@@ -31,6 +31,7 @@ func TestCertificates_DeployedToStores(t *testing.T) {
 	}{
 		{add(map[string]any{"CertificateStoreId": pemID}), "require an Alias"},
 		{add(map[string]any{"CertificateStoreId": k8sID, "Alias": "x"}), "do not take a custom Alias"},
+		{add(map[string]any{"CertificateStoreId": k8sID, "Alias": info["Thumbprint"], "Overwrite": false, "JobFields": map[string]any{"KubeSecretType": "tls"}}), "is not an entry parameter"},
 		{add(map[string]any{"CertificateStoreId": pemID, "Alias": "shop", "IncludePrivateKey": true}), "has no private key in Command"},
 		{add(map[string]any{"CertificateStoreId": pemID, "Alias": "shop", "JobFields": map[string]any{"Colour": "red"}}), "is not an entry parameter of store type PEM"},
 		{add(map[string]any{"CertificateStoreId": oaUnknownGUID, "Alias": "shop"}), "was not found"},

@@ -162,8 +162,8 @@ func checkManagement(ctx context.Context, tx *Tx, member string, remove bool, ce
 	switch {
 	case alias == "" && t.CustomAliasAllowed == "Required":
 		return fail("stores of type %s require an Alias.", t.ShortName)
-	case alias != "" && t.CustomAliasAllowed == "Forbidden":
-		return fail("stores of type %s do not take a custom Alias (CustomAliasAllowed is Forbidden); leave it out.", t.ShortName)
+	case alias != "" && t.CustomAliasAllowed == "Forbidden" && !strings.EqualFold(alias, thumb):
+		return fail("stores of type %s do not take a custom Alias (CustomAliasAllowed is Forbidden); leave it out, or give the thumbprint.", t.ShortName)
 	case alias == "":
 		alias = thumb
 	}
