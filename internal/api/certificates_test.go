@@ -121,6 +121,13 @@ func TestEnrollment_Walk(t *testing.T) {
 	if got := oaList(t, c.want(200, "GET", kfBase+"/Certificates?pq.queryString="+url.QueryEscape(`Thumbprint -eq "`+info["Thumbprint"].(string)+`" AND CertState -eq Active`), nil)); len(got) != 1 {
 		t.Errorf("query by thumbprint = %v", got)
 	}
+	byMeta := oaList(t, c.want(200, "GET", kfBase+"/Certificates?pq.queryString="+url.QueryEscape(`AppOwnerEmail -eq "web@corp.example.com" AND CostCenter -eq "4711"`), nil))
+	if len(byMeta) != 1 || oaInt(t, byMeta[0], "Id") != id {
+		t.Errorf("query by metadata fields = %v, want certificate %d", byMeta, id)
+	}
+	c.want(400, "GET", kfBase+"/Certificates?pq.sortField=CostCenter", nil) // metadata fields filter but do not sort
+	c.want(200, "POST", kfBase+"/MetadataFields", map[string]any{"Name": "Rack", "Description": "where", "DataType": 1})
+	c.want(200, "GET", kfBase+"/Certificates?pq.queryString="+url.QueryEscape(`Rack -eq "A1"`), nil) // a new field is queryable at once
 	if got := oaObj(t, c.want(200, "GET", fmt.Sprintf("%s/Certificates/%d", kfBase, id), nil)); fmt.Sprint(got["Metadata"]) != "map[]" {
 		t.Errorf("Metadata without includeMetadata = %v, want empty", got["Metadata"])
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/url"
 	"regexp"
@@ -21,48 +22,98 @@ import (
 	"github.com/mockcommand/mockcommand/internal/query"
 )
 
-// certificateResource backs GET /Certificates.
-var certificateResource = newResource(
-	[]query.Field{
-		{Name: "Id", Type: query.Int, Aliases: []string{"CertId"}},
-		{Name: "Thumbprint", Type: query.String},
-		{Name: "SerialNumber", Type: query.String},
-		{Name: "IssuedDN", Type: query.String},
-		{Name: "IssuedCN", Type: query.String},
-		{Name: "IssuerDN", Type: query.String},
-		{Name: "NotBefore", Type: query.Date},
-		{Name: "NotAfter", Type: query.Date},
-		{Name: "ImportDate", Type: query.Date},
-		{Name: "CertState", Type: query.Int, Enum: model.CertStateNames},
-		{Name: "TemplateName", Type: query.String},
-		{Name: "CertificateAuthorityName", Type: query.String, Aliases: []string{"CA"}},
-		{Name: "KeySizeInBits", Type: query.Int, Aliases: []string{"KeySize"}},
-		{Name: "KeyType", Type: query.Int, Enum: model.KeyTypeNames},
-		{Name: "PrincipalName", Type: query.String},
-		{Name: "CertRequestId", Type: query.Int},
-		{Name: "RevocationEffDate", Type: query.Date},
-	},
-	map[string]column{
-		"Id":                       {expr: "c.id", notNull: true},
-		"Thumbprint":               {expr: "c.thumbprint", notNull: true, indexed: true, selective: true},
-		"SerialNumber":             {expr: "c.serial_number", notNull: true, indexed: true, selective: true},
-		"IssuedDN":                 {expr: "c.issued_dn"},
-		"IssuedCN":                 {expr: "c.issued_cn", indexed: true, selective: true},
-		"IssuerDN":                 {expr: "c.issuer_dn"},
-		"NotBefore":                {expr: "c.not_before", notNull: true},
-		"NotAfter":                 {expr: "c.not_after", notNull: true, indexed: true},
-		"ImportDate":               {expr: "c.import_date", notNull: true},
-		"CertState":                {expr: "c.cert_state", notNull: true},
-		"TemplateName":             {expr: "c.template_name"},
-		"CertificateAuthorityName": {expr: "c.ca_name"},
-		"KeySizeInBits":            {expr: "c.key_size", notNull: true},
-		"KeyType":                  {expr: "c.key_type", notNull: true},
-		"PrincipalName":            {expr: "c.principal_name"},
-		"CertRequestId":            {expr: "c.request_id", notNull: true},
-		"RevocationEffDate":        {expr: "c.revocation_date"},
-	},
-	"Id", "c.id",
-)
+// certificateFields and certificateColumns are the built-in query fields
+// of GET /Certificates; the metadata fields join them (see
+// certificateResource).
+var certificateFields = []query.Field{
+	{Name: "Id", Type: query.Int, Aliases: []string{"CertId"}},
+	{Name: "Thumbprint", Type: query.String},
+	{Name: "SerialNumber", Type: query.String},
+	{Name: "IssuedDN", Type: query.String},
+	{Name: "IssuedCN", Type: query.String},
+	{Name: "IssuerDN", Type: query.String},
+	{Name: "NotBefore", Type: query.Date},
+	{Name: "NotAfter", Type: query.Date},
+	{Name: "ImportDate", Type: query.Date},
+	{Name: "CertState", Type: query.Int, Enum: model.CertStateNames},
+	{Name: "TemplateName", Type: query.String},
+	{Name: "CertificateAuthorityName", Type: query.String, Aliases: []string{"CA"}},
+	{Name: "KeySizeInBits", Type: query.Int, Aliases: []string{"KeySize"}},
+	{Name: "KeyType", Type: query.Int, Enum: model.KeyTypeNames},
+	{Name: "PrincipalName", Type: query.String},
+	{Name: "CertRequestId", Type: query.Int},
+	{Name: "RevocationEffDate", Type: query.Date},
+}
+
+var certificateColumns = map[string]column{
+	"Id":                       {expr: "c.id", notNull: true},
+	"Thumbprint":               {expr: "c.thumbprint", notNull: true, indexed: true, selective: true},
+	"SerialNumber":             {expr: "c.serial_number", notNull: true, indexed: true, selective: true},
+	"IssuedDN":                 {expr: "c.issued_dn"},
+	"IssuedCN":                 {expr: "c.issued_cn", indexed: true, selective: true},
+	"IssuerDN":                 {expr: "c.issuer_dn"},
+	"NotBefore":                {expr: "c.not_before", notNull: true},
+	"NotAfter":                 {expr: "c.not_after", notNull: true, indexed: true},
+	"ImportDate":               {expr: "c.import_date", notNull: true},
+	"CertState":                {expr: "c.cert_state", notNull: true},
+	"TemplateName":             {expr: "c.template_name"},
+	"CertificateAuthorityName": {expr: "c.ca_name"},
+	"KeySizeInBits":            {expr: "c.key_size", notNull: true},
+	"KeyType":                  {expr: "c.key_type", notNull: true},
+	"PrincipalName":            {expr: "c.principal_name"},
+	"CertRequestId":            {expr: "c.request_id", notNull: true},
+	"RevocationEffDate":        {expr: "c.revocation_date"},
+}
+
+// certificateResource is the resource of GET /Certificates: the
+// built-in fields and every metadata field by its name (compared as text;
+// metadata fields filter but do not sort). It is built again when the
+// metadata fields change.
+func (s *Store) certificateResource(ctx context.Context) (*resource, error) {
+	version := s.MetadataVersion()
+	if c := s.certRes.Load(); c != nil && c.version == version {
+		return c.res, nil
+	}
+	var names []string
+	err := s.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT name FROM metadata_fields ORDER BY id`)
+		if err != nil {
+			return fmt.Errorf("list metadata fields: %w", err)
+		}
+		names, err = collect(rows, "metadata fields", func(rows *sql.Rows, n *string) error { return rows.Scan(n) })
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	fields := slices.Clone(certificateFields)
+	cols := maps.Clone(certificateColumns)
+	taken := map[string]bool{}
+	for _, f := range fields {
+		taken[strings.ToLower(f.Name)] = true
+		for _, a := range f.Aliases {
+			taken[strings.ToLower(a)] = true
+		}
+	}
+	for _, n := range names {
+		if taken[strings.ToLower(n)] || strings.ContainsAny(n, `'"\`) {
+			continue
+		}
+		taken[strings.ToLower(n)] = true
+		fields = append(fields, query.Field{Name: n, Type: query.String})
+		cols[n] = column{expr: `json_extract(c.metadata, '$."` + n + `"')`, noSort: true}
+	}
+	res := newResource(fields, cols, "Id", "c.id")
+	s.certRes.Store(&versionedResource{version: version, res: res})
+	return res, nil
+}
+
+// versionedResource is a resource built for a version of the tables that
+// define it.
+type versionedResource struct {
+	version uint64
+	res     *resource
+}
 
 // CertificateListOptions are the parameters of GET /Certificates besides
 // the listing's.
@@ -95,7 +146,11 @@ func certificateDoc(o CertificateListOptions) string {
 // /Certificates answers it: revoked and expired certificates are left
 // out unless asked for, as in Command.
 func (s *Store) CertificatesPage(ctx context.Context, opts ListOptions, co CertificateListOptions, w io.Writer) error {
-	p := &pager{res: certificateResource, from: "certificates c", table: TableCertificates, doc: certificateDoc(co)}
+	res, err := s.certificateResource(ctx)
+	if err != nil {
+		return err
+	}
+	p := &pager{res: res, from: "certificates c", table: TableCertificates, doc: certificateDoc(co)}
 	var conds []string
 	if !co.IncludeRevoked {
 		conds = append(conds, "c.cert_state <> "+fmt.Sprint(model.CertStateRevoked))

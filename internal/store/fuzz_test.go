@@ -27,6 +27,7 @@ func FuzzCompileQuery(f *testing.F) {
 		`Approved -eq false AND Category -eq 2 AND Container -eq "IIS Web Farm"`,
 		`HasInventoryScheduled -eq true OR AgentAvailable -eq false OR PrivateKeyAllowed -eq Required`,
 		`ShortName -eq "PEM" OR Capability -contains "K8S" OR StoreCount -gt 0`,
+		`IssuedCN -contains "web" AND CertState -eq Active AND NotAfter -lt "2027-01-01" OR KeyType -eq ECC`,
 		`x' OR 1=1 --`,
 		`Status -eq 2)`,
 		`((((Status -eq 1))))`,
@@ -47,6 +48,9 @@ func FuzzCompileQuery(f *testing.F) {
 			"store types": func() error { return st.StoreTypesPage(ctx, opts, io.Discard) },
 			"containers":  func() error { _, err := st.ListContainers(ctx, opts); return err },
 			"stores":      func() error { return st.StoresPage(ctx, opts, io.Discard) },
+			"certificates": func() error {
+				return st.CertificatesPage(ctx, opts, store.CertificateListOptions{IncludeLocations: true, IncludeMetadata: true}, io.Discard)
+			},
 		} {
 			if err := list(); err != nil && model.KindOf(err) != model.InvalidQuery {
 				t.Fatalf("%s with query %q: %v (kind %v), want a result or an invalid-query error", name, q, err, model.KindOf(err))

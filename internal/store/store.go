@@ -69,7 +69,8 @@ type Store struct {
 	colGen     columnGens    // bumped per table and column: see columnsVersion
 	jobTypes   jobTypeCache
 	anchors    anchorCache
-	due        dueHint // see MayBeDue
+	due        dueHint                           // see MayBeDue
+	certRes    atomic.Pointer[versionedResource] // GET /Certificates' fields, metadata fields included
 }
 
 // Open opens (creating if needed) the database and applies migrations.
