@@ -6,10 +6,14 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,5 +143,70 @@ func TestServer_Certificates(t *testing.T) {
 	}
 	if _, err := s.Enroll("WebServer", csr, nil); err != nil {
 		t.Errorf("a second enrollment of the same CSR: %v", err)
+	}
+}
+
+// TestServer_OwnCA: a test gives the mock a CA it made (cas.json with
+// Certificate and Key), and certificates the mock issues chain to it.
+func TestServer_OwnCA(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Test Root"}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+	dir := t.TempDir()
+	files := map[string]any{
+		"jobtypes.json":  []any{},
+		"cas.json":       []any{map[string]any{"LogicalName": "TEST-CA", "HostName": "ca.test", "Enrollment": true, "Certificate": certPEM, "Key": keyPEM}},
+		"templates.json": []any{map[string]any{"CommonName": "Server", "ValidityDays": 30, "ExtendedKeyUsages": []any{map[string]any{"Id": 1, "Oid": "1.3.6.1.5.5.7.3.1", "DisplayName": "Server Authentication"}}}},
+	}
+	for name, v := range files {
+		b, _ := json.Marshal(v)
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := commandtest.NewServer(t, commandtest.WithFixturesDir(dir))
+	roots, pool, err := s.RootCAs()
+	if err != nil || roots != certPEM {
+		t.Fatalf("RootCAs = %q, %v; want the CA the fixtures gave", roots, err)
+	}
+	csrDER, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "svc.test"}, DNSNames: []string{"svc.test"}}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := s.Enroll("Server", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csrDER})), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode([]byte(resp.CertificateInformation.Certificates[0]))
+	leaf, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: pool, DNSName: "svc.test"}); err != nil {
+		t.Errorf("the certificate does not chain to the given CA: %v", err)
+	}
+	// A key that is not the certificate's is refused at start.
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	otherDER, _ := x509.MarshalPKCS8PrivateKey(other)
+	files["cas.json"] = []any{map[string]any{"LogicalName": "TEST-CA", "HostName": "ca.test", "Certificate": certPEM, "Key": string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: otherDER}))}}
+	b, _ := json.Marshal(files["cas.json"])
+	if err := os.WriteFile(filepath.Join(dir, "cas.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := commandtest.Start(commandtest.WithFixturesDir(dir)); err == nil || !strings.Contains(err.Error(), "the key is not the certificate's") {
+		t.Errorf("Start with a mismatched CA key: %v", err)
 	}
 }

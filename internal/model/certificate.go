@@ -55,8 +55,9 @@ type CAAuthCertificate struct {
 func (c *CertificateAuthority) Config() string { return c.HostName + `\` + c.LogicalName }
 
 // CAFixture is a CA of cas.json: its names, and the CA that signs it
-// (none: a root). The mock makes its keys and certificates once per
-// database and keeps them across resets.
+// (none: a root). The mock makes its key and certificate once per
+// database and keeps them across resets, unless the fixture gives its own
+// (Certificate and Key, PEM): a test can then trust a CA it made.
 type CAFixture struct {
 	Id           int
 	LogicalName  string
@@ -64,6 +65,8 @@ type CAFixture struct {
 	Organization string
 	Parent       string // LogicalName of the signing CA; empty for a root
 	Enrollment   bool   // issues end-entity certificates (AllowedEnrollmentTypes CSR and PFX)
+	Certificate  string `json:",omitempty"` // PEM; with Key, used instead of a made one
+	Key          string `json:",omitempty"` // PEM, PKCS#8
 }
 
 // Template is a certificate template as GET /Templates/{id} answers it.

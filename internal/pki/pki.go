@@ -141,6 +141,33 @@ func Load(certPEM, keyPEM []byte) (*Authority, error) {
 	return &Authority{Cert: cert, Key: signer}, nil
 }
 
+// Check checks a CA given from outside: a CA certificate whose key is
+// the one given, signed by parent (nil: self-signed).
+func (a *Authority) Check(parent *Authority) error {
+	if !a.Cert.IsCA {
+		return errors.New("the certificate is not a CA certificate (basic constraints CA:TRUE)")
+	}
+	certKey, err := x509.MarshalPKIXPublicKey(a.Cert.PublicKey)
+	if err != nil {
+		return err
+	}
+	key, err := x509.MarshalPKIXPublicKey(a.Key.Public())
+	if err != nil {
+		return err
+	}
+	if string(certKey) != string(key) {
+		return errors.New("the key is not the certificate's")
+	}
+	signer := a.Cert
+	if parent != nil {
+		signer = parent.Cert
+	}
+	if err := a.Cert.CheckSignatureFrom(signer); err != nil {
+		return fmt.Errorf("the certificate is not signed by its parent: %v", err)
+	}
+	return nil
+}
+
 // PEM encodes a certificate.
 func PEM(c *x509.Certificate) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})

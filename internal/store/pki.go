@@ -66,6 +66,21 @@ func ensureCA(ctx context.Context, tx *Tx, c model.CAFixture, now time.Time) err
 		}
 		parentID, parent = &row.id, row.authority
 	}
+	var given *pki.Authority
+	if c.Certificate != "" || c.Key != "" {
+		a, err := pki.Load([]byte(c.Certificate), []byte(c.Key))
+		if err != nil {
+			return model.Errorf(model.Invalid, "Certificate and Key: %v.", err)
+		}
+		if err := a.Check(parent); err != nil {
+			return model.Errorf(model.Invalid, "Certificate and Key: %v.", err)
+		}
+		given = a
+		// A CA given by the fixtures replaces whatever the database holds.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM cas WHERE logical_name = ? AND cert_pem <> ?`, c.LogicalName, string(pki.PEM(a.Cert))); err != nil {
+			return fmt.Errorf("replace CA %s: %w", c.LogicalName, err)
+		}
+	}
 	var id int
 	err := tx.QueryRowContext(ctx, `SELECT id FROM cas WHERE logical_name = ?`, c.LogicalName).Scan(&id)
 	switch {
@@ -77,10 +92,12 @@ func ensureCA(ctx context.Context, tx *Tx, c model.CAFixture, now time.Time) err
 	case err != sql.ErrNoRows:
 		return fmt.Errorf("find CA %s: %w", c.LogicalName, err)
 	}
-	var a *pki.Authority
-	if parent == nil {
+	a, err := given, error(nil)
+	switch {
+	case a != nil:
+	case parent == nil:
 		a, err = pki.NewRoot(c.LogicalName, c.Organization, now)
-	} else {
+	default:
 		a, err = pki.NewIssuing(c.LogicalName, c.Organization, parent, now)
 	}
 	if err != nil {
