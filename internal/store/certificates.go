@@ -529,10 +529,14 @@ func subjectPart(csr *x509.CertificateRequest, part string) string {
 func insertCertificate(ctx context.Context, tx *Tx, cert *x509.Certificate, t *model.Template, ca *caRow, metadata map[string]string, requester string, now time.Time) (id, requestID int, err error) {
 	// Two subqueries: SQLite reads each max() from the end of an index
 	// only when a query has one.
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT max(id) FROM certificates), 0) + 1,
-		coalesce((SELECT max(request_id) FROM certificates), 4999) + 1`).Scan(&id, &requestID); err != nil {
+	// Ids are never reused (AUTOINCREMENT): an inventory entry or a waiting
+	// management job that names a deleted certificate must not find a new
+	// one. The request id follows the id.
+	if err := tx.QueryRowContext(ctx, `SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'certificates'), 0),
+		coalesce((SELECT max(id) FROM certificates), 0)) + 1`).Scan(&id); err != nil {
 		return 0, 0, fmt.Errorf("number certificate: %w", err)
 	}
+	requestID = id + 4999
 	c, err := certificateAnswer(cert, id, requestID, t, ca, requester, now)
 	if err != nil {
 		return 0, 0, err
@@ -719,16 +723,29 @@ func revokeOne(ctx context.Context, tx *Tx, id, reason int, comment *string, at 
 	return true, nil
 }
 
+// deleteCertificate deletes a certificate and unlinks the inventory
+// entries that held it (they stay, as what the stores hold).
+func deleteCertificate(ctx context.Context, tx *Tx, id int) (bool, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM certificates WHERE id = ?`, id)
+	if err != nil {
+		return false, fmt.Errorf("delete certificate %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	if n > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE store_inventory SET cert_id = NULL WHERE cert_id = ?`, id); err != nil {
+			return false, fmt.Errorf("unlink certificate %d: %w", id, err)
+		}
+	}
+	return n > 0, nil
+}
+
 // DeleteCertificate deletes a certificate (and its private key).
 func (s *Store) DeleteCertificate(ctx context.Context, id int) error {
 	return s.writeTx(ctx, func(tx *Tx, _ time.Time) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM certificates WHERE id = ?`, id)
-		if err != nil {
-			return fmt.Errorf("delete certificate %d: %w", id, err)
+		found, err := deleteCertificate(ctx, tx, id)
+		if err == nil && !found {
+			err = model.Errorf(model.NotFound, "Certificate %d was not found.", id)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return model.Errorf(model.NotFound, "Certificate %d was not found.", id)
-		}
-		return nil
+		return err
 	})
 }

@@ -173,11 +173,11 @@ func (s *Store) DeleteCertificates(ctx context.Context, ids []int) (failed map[i
 	err = s.writeTx(ctx, func(tx *Tx, _ time.Time) error {
 		failed = map[int]string{}
 		for _, id := range ids {
-			res, err := tx.ExecContext(ctx, `DELETE FROM certificates WHERE id = ?`, id)
+			found, err := deleteCertificate(ctx, tx, id)
 			if err != nil {
-				return fmt.Errorf("delete certificate %d: %w", id, err)
+				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			if !found {
 				failed[id] = fmt.Sprintf("Certificate %d was not found.", id)
 			}
 		}

@@ -220,6 +220,8 @@ func manage(ctx context.Context, tx *Tx, storeID, jobID string) error {
 	}
 	if _, err := loadStore(ctx, tx, storeID); model.KindOf(err) == model.NotFound {
 		return nil // the store went meanwhile
+	} else if err != nil {
+		return err
 	}
 	for _, q := range []string{`DELETE FROM store_observed WHERE store_id = ? AND alias = ?`, `DELETE FROM store_inventory WHERE store_id = ? AND alias = ?`} {
 		if _, err := tx.ExecContext(ctx, q, storeID, p.Alias); err != nil {

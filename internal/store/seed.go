@@ -24,6 +24,11 @@ func (s *Store) Reset(ctx context.Context, f model.Fixtures, source string) erro
 				return fmt.Errorf("clear %s: %w", table, err)
 			}
 		}
+		// A reset starts certificate ids from 1 again: nothing that named
+		// the old ones is left.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sqlite_sequence WHERE name = 'certificates'`); err != nil {
+			return fmt.Errorf("restart certificate ids: %w", err)
+		}
 		tx.due = dueNever // no run waits any more
 		if err := ensureFetchLogs(ctx, tx); err != nil {
 			return err
@@ -132,6 +137,14 @@ func (s *Store) Seed(ctx context.Context, f model.Fixtures) (model.Fixtures, err
 		var err error
 		stored, err = seed(ctx, tx, f, now, true)
 		if err != nil {
+			return err
+		}
+		agents := make([]string, len(stored.Agents))
+		for i, a := range stored.Agents {
+			agents[i] = a.AgentId
+		}
+		// Stores of a replaced orchestrator show whether it can reenroll them.
+		if err := refreshStoreDocs(ctx, tx, `s.agent_id IN (SELECT value FROM json_each(?))`, idsJSON(agents)); err != nil {
 			return err
 		}
 		ids, err := s.seedStores(ctx, tx, stored, true, now)

@@ -294,6 +294,11 @@ func addInventoryEntry(ctx context.Context, tx *Tx, storeID string, e model.Obse
 // discover adds, as stores awaiting approval, the store paths of a type
 // the orchestrator finds on machine that Command does not know yet.
 func discover(ctx context.Context, tx *Tx, agentID string, storeType int, machine string, f model.DiscoveryFilter) error {
+	if _, err := findStoreType(ctx, tx, storeType); model.KindOf(err) == model.NotFound {
+		return nil // the type went meanwhile
+	} else if err != nil {
+		return err
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT d.store_path FROM discoverable_stores d WHERE d.agent_id = ? AND d.store_type = ? AND d.client_machine = ?
 		AND NOT EXISTS (SELECT 1 FROM stores s WHERE s.store_type = d.store_type AND s.client_machine = d.client_machine AND s.store_path = d.store_path)
 		ORDER BY d.store_path`, agentID, storeType, machine)

@@ -339,8 +339,22 @@ func (s *Store) UpdateStore(ctx context.Context, in model.StoreInput) (json.RawM
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("update store %s: %w", id, err)
 		}
-		if in.InventorySchedule != nil {
-			if err := s.setInventorySchedule(ctx, tx, id, in.InventorySchedule, now); err != nil {
+		sched := in.InventorySchedule
+		if sched == nil && old.inventoryJob != nil && model.Deref(agentID) != model.Deref(old.agentID) {
+			// The inventory moves to the new orchestrator on its schedule.
+			var text string
+			if err := tx.QueryRowContext(ctx, `SELECT schedule FROM jobs WHERE job_id = ? AND state = ?`, *old.inventoryJob, jobScheduled).Scan(&text); err == nil {
+				var moved model.Schedule
+				if err := json.Unmarshal([]byte(text), &moved); err != nil {
+					return fmt.Errorf("stored schedule: %w", err)
+				}
+				sched = &moved
+			} else if err != sql.ErrNoRows {
+				return fmt.Errorf("load inventory job: %w", err)
+			}
+		}
+		if sched != nil {
+			if err := s.setInventorySchedule(ctx, tx, id, sched, now); err != nil {
 				return err
 			}
 		}
@@ -384,16 +398,15 @@ func (s *Store) DeleteStores(ctx context.Context, ids []string) (failed map[stri
 }
 
 func deleteStore(ctx context.Context, tx *Tx, id string) error {
-	r, err := loadStore(ctx, tx, id)
-	if err != nil {
+	if _, err := loadStore(ctx, tx, id); err != nil {
 		return err
 	}
-	if r.inventoryJob != nil {
-		if _, err := unscheduleJobs(ctx, tx, `json_array(?)`, *r.inventoryJob); err != nil {
-			return err
-		}
+	// Its inventory and management jobs go with it.
+	if _, err := unscheduleJobs(ctx, tx, `(SELECT json_group_array(job_id) FROM store_jobs WHERE store_id = ?)`, id); err != nil {
+		return err
 	}
-	for _, q := range []string{`DELETE FROM store_inventory WHERE store_id = ?`, `DELETE FROM store_observed WHERE store_id = ?`, `DELETE FROM stores WHERE id = ?`} {
+	for _, q := range []string{`DELETE FROM store_jobs WHERE store_id = ?`, `DELETE FROM store_inventory WHERE store_id = ?`,
+		`DELETE FROM store_observed WHERE store_id = ?`, `DELETE FROM stores WHERE id = ?`} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return fmt.Errorf("delete store %s: %w", id, err)
 		}
@@ -458,12 +471,15 @@ func (s *Store) ApproveStores(ctx context.Context, list []ApproveInput) error {
 			}
 			props, err := storeProperties(text, &t)
 			if err != nil {
-				return fmt.Errorf("%s: %w", member, err)
+				if me, ok := err.(*model.Error); ok {
+					return model.Errorf(me.Kind, "%s: %s", member, me.Message)
+				}
+				return err
 			}
 			if t.PasswordOptions.StoreRequired && !in.Password.Set && !r.hasPassword {
 				return model.Errorf(model.Invalid, "%s.Password is required: stores of type %s require a store password.", member, t.ShortName)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE stores SET approved = 1, container_id = ?, properties = ?, password = coalesce(?, password) WHERE id = ?`,
+			if _, err := tx.ExecContext(ctx, `UPDATE stores SET approved = 1, container_id = coalesce(?, container_id), properties = ?, password = coalesce(?, password) WHERE id = ?`,
 				containerID, props, passwordArg(in.Password), id); err != nil {
 				return fmt.Errorf("approve store %s: %w", id, err)
 			}

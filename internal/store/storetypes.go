@@ -160,6 +160,14 @@ func deleteStoreType(ctx context.Context, tx *Tx, id int) error {
 	if n > 0 {
 		return model.Errorf(model.Invalid, "Store type %s (%d) cannot be deleted: it is used by %s.", t.ShortName, id, describeStores(users, n))
 	}
+	var jobs int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM store_jobs sj JOIN jobs j ON j.job_id = sj.job_id WHERE sj.store_type = ? AND j.state = ?`,
+		id, jobScheduled).Scan(&jobs); err != nil {
+		return fmt.Errorf("count jobs of store type %d: %w", id, err)
+	}
+	if jobs > 0 {
+		return model.Errorf(model.Invalid, "Store type %s (%d) cannot be deleted: %d discovery or management jobs for it are still scheduled (GET /OrchestratorJobs/ScheduledJobs).", t.ShortName, id, jobs)
+	}
 	var containers []string
 	rows, err := tx.QueryContext(ctx, `SELECT name FROM store_containers WHERE store_type = ? ORDER BY id LIMIT 6`, id)
 	if err != nil {

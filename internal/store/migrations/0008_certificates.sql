@@ -25,7 +25,7 @@ CREATE TABLE templates (
 );
 
 CREATE TABLE certificates (
-    id             INTEGER PRIMARY KEY,         -- Id
+    id             INTEGER PRIMARY KEY AUTOINCREMENT, -- Id: never reused (inventories and jobs name it)
     request_id     INTEGER NOT NULL UNIQUE,     -- CertRequestId (KeyfactorRequestId)
     thumbprint     TEXT NOT NULL COLLATE NOCASE,
     serial_number  TEXT NOT NULL COLLATE NOCASE,
