@@ -388,6 +388,9 @@ func (s *Server) handleEnrollPFX(w http.ResponseWriter, r *http.Request) {
 			}}, &model.Schedule{Immediate: ptrTrue()})
 			if derr == nil {
 				resp.SuccessfulStores = append(resp.SuccessfulStores, e.CertificateStoreId)
+			} else if model.KindOf(derr) == model.Internal {
+				err = derr
+				break
 			}
 		}
 	}

@@ -3,6 +3,9 @@ package api_test
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
@@ -128,4 +131,33 @@ func TestEnrollment_PFX(t *testing.T) {
 		}
 	}
 	c.want(400, "POST", kfBase+"/Enrollment/CSR", map[string]any{"CSR": "x"}, map[string]string{"x-certificateformat": "PEM", "x-keyfactor-api-version": "2"})
+}
+
+// TestCertificates_ReviewCases: a clock outside the CA's validity is a
+// clear 400; a PKCS#12 with its chain imports; a key that is not the
+// certificate's does not.
+func TestCertificates_ReviewCases(t *testing.T) {
+	c := oaNewServer(t, nil)
+	pfxFmt := map[string]string{"x-certificateformat": "PFX"}
+	info := oaObj(t, oaObj(t, c.want(200, "POST", kfBase+"/Enrollment/PFX", map[string]any{"Subject": "CN=chain.corp.example.com", "Template": "WebServer",
+		"Password": "p", "IncludeChain": true, "KeyType": "ECC"}, pfxFmt))["CertificateInformation"])
+	imp := oaObj(t, c.want(200, "POST", kfBase+"/Certificates/Import", map[string]any{"Certificate": info["Pkcs12Blob"], "Password": "p"}))
+	if oaInt(t, imp, "ImportStatus") != 2 {
+		t.Errorf("import of a PKCS#12 with its chain = %v", imp)
+	}
+	mismatch := testPEM(t, "mismatch.example.org") // a certificate, and a key that is not its own
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	status, body := c.call("POST", kfBase+"/Certificates/Import", map[string]any{"Certificate": mismatch + string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}))})
+	if status != 400 || !strings.Contains(string(body), "not the certificate's") {
+		t.Errorf("import with another certificate's key = %d %s", status, body)
+	}
+	c.want(200, "POST", "/_mock/clock", map[string]any{"Now": "2099-01-01T00:00:00Z"})
+	status, body = c.call("POST", kfBase+"/Enrollment/CSR", map[string]any{"CSR": newCSR(t, "late.corp.example.com", nil), "Template": "WebServer"}, pemFormat)
+	if status != 400 || !strings.Contains(string(body), "outside the validity of its CA") {
+		t.Errorf("enrollment after the CA expired = %d %s", status, body)
+	}
 }

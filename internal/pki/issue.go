@@ -32,6 +32,9 @@ type Request struct {
 // Issue signs a certificate for r with ca, valid from now (backdated five
 // minutes, as CAs do for clock skew) and never past the CA's own expiry.
 func (ca *Authority) Issue(r Request, now time.Time) (*x509.Certificate, error) {
+	if now.Before(ca.Cert.NotBefore) || now.After(ca.Cert.NotAfter) {
+		return nil, &OutOfValidityError{CA: ca.Cert.Subject.CommonName, From: ca.Cert.NotBefore, To: ca.Cert.NotAfter, At: now}
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          newSerial(),
 		Subject:               r.Subject,
@@ -46,6 +49,9 @@ func (ca *Authority) Issue(r Request, now time.Time) (*x509.Certificate, error) 
 	}
 	if tmpl.NotAfter.After(ca.Cert.NotAfter) {
 		tmpl.NotAfter = ca.Cert.NotAfter
+	}
+	if tmpl.NotBefore.Before(ca.Cert.NotBefore) {
+		tmpl.NotBefore = ca.Cert.NotBefore
 	}
 	for _, oid := range r.EKUs {
 		id, err := parseOID(oid)
@@ -63,6 +69,19 @@ func (ca *Authority) Issue(r Request, now time.Time) (*x509.Certificate, error) 
 		return nil, fmt.Errorf("sign certificate: %w", err)
 	}
 	return x509.ParseCertificate(der)
+}
+
+// OutOfValidityError says a CA cannot sign at the time asked: before or
+// after its own validity.
+type OutOfValidityError struct {
+	CA       string
+	From, To time.Time
+	At       time.Time
+}
+
+func (e *OutOfValidityError) Error() string {
+	return fmt.Sprintf("certificate authority %s is valid from %s to %s, not at %s", e.CA,
+		e.From.UTC().Format(time.RFC3339), e.To.UTC().Format(time.RFC3339), e.At.UTC().Format(time.RFC3339))
 }
 
 // Windows key usage flags (X509KeyUsageFlags), which Command's templates

@@ -55,7 +55,7 @@ func newCA(cn, org string, now time.Time, years int, parent *Authority) (*Author
 	tmpl := &x509.Certificate{
 		SerialNumber:          newSerial(),
 		Subject:               pkix.Name{CommonName: cn, Organization: []string{org}},
-		NotBefore:             clamp(now.Add(-time.Hour)),
+		NotBefore:             clamp(now.AddDate(-5, 0, 0)), // backdated: fixture certificates may be years old
 		NotAfter:              clamp(now.AddDate(years, 0, 0)),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,

@@ -227,7 +227,7 @@ func (s *Store) Enroll(ctx context.Context, in EnrollCSR) (model.CSREnrollmentRe
 	if err != nil {
 		return model.CSREnrollmentResponse{}, err
 	}
-	cert, err := ca.authority.Issue(req, s.now())
+	cert, err := issue(ca, req, s.now())
 	if err != nil {
 		return model.CSREnrollmentResponse{}, err
 	}
@@ -257,6 +257,17 @@ func (s *Store) Enroll(ctx context.Context, in EnrollCSR) (model.CSREnrollmentRe
 		},
 		Metadata: md,
 	}, nil
+}
+
+// issue signs req with the CA at now; a CA that is not valid at the
+// mock's clock (moved past its expiry, or before its making) is Invalid.
+func issue(ca caRow, req pki.Request, now time.Time) (*x509.Certificate, error) {
+	cert, err := ca.authority.Issue(req, now)
+	var oov *pki.OutOfValidityError
+	if errors.As(err, &oov) {
+		return nil, model.Errorf(model.Invalid, "The mock's clock is outside the validity of its CA: %s. Move the clock back (POST /_mock/clock), or reset with --db unset for new CAs.", oov.Error())
+	}
+	return cert, err
 }
 
 // enrollmentTemplate finds the template a request names (by CommonName,

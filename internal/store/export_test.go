@@ -97,3 +97,14 @@ func BulkCertificates(s *Store, n int) error {
 		return nil
 	})
 }
+
+// CAChainPEM returns the certificate of the CA named logical, as PEM.
+func (s *Store) CAChainPEM(ctx context.Context, logical string) (string, error) {
+	var out string
+	err := s.readTx(ctx, func(tx *Tx) error {
+		r, err := loadCA(ctx, tx, `logical_name = ?`, logical)
+		out = r.certPEM
+		return err
+	})
+	return out, err
+}

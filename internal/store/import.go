@@ -79,7 +79,7 @@ func (s *Store) ImportCertificate(ctx context.Context, in ImportCertificate) (id
 		if key != nil {
 			der, err := x509.MarshalPKCS8PrivateKey(key)
 			if err != nil {
-				return model.Errorf(model.Invalid, "Certificate: its private key cannot be kept (%v).", err)
+				return model.Errorf(model.Invalid, "Certificate: its private key is of a kind the mock cannot keep.")
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE certificates SET key_pem = ? WHERE id = ?`, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), id); err != nil {
 				return fmt.Errorf("keep key: %w", err)
@@ -136,18 +136,18 @@ func parseImport(text, password string) (*x509.Certificate, crypto.Signer, error
 					}
 					cert = c
 				}
-			case "PRIVATE KEY":
-				k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+			case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
+				k, err := parseKey(block)
 				if err != nil {
-					return nil, nil, model.Errorf(model.Invalid, "Certificate: the PEM private key does not parse (%s).", strings.TrimPrefix(err.Error(), "x509: "))
+					return nil, nil, model.Errorf(model.Invalid, "Certificate: the PEM %s does not parse; give PKCS#8, PKCS#1 (RSA) or SEC 1 (EC).", strings.ToLower(block.Type))
 				}
-				key, _ = k.(crypto.Signer)
+				key = k
 			}
 		}
 		if cert == nil {
 			return nil, nil, model.Errorf(model.Invalid, "Certificate: the PEM text holds no CERTIFICATE block.")
 		}
-		return cert, key, nil
+		return cert, key, matchKey(cert, key)
 	}
 	der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(text), ""))
 	if err != nil {
@@ -156,15 +156,50 @@ func parseImport(text, password string) (*x509.Certificate, crypto.Signer, error
 	if cert, err := x509.ParseCertificate(der); err == nil {
 		return cert, nil, nil
 	}
-	k, cert, err := pkcs12.Decode(der, password)
+	k, cert, _, err := pkcs12.DecodeChain(der, password)
 	if err != nil {
 		if err == pkcs12.ErrIncorrectPassword {
 			return nil, nil, model.Errorf(model.Invalid, "Password does not open the PKCS#12.")
 		}
-		return nil, nil, model.Errorf(model.Invalid, "Certificate: it is neither a DER certificate nor a PKCS#12 that opens (%v).", err)
+		return nil, nil, model.Errorf(model.Invalid, "Certificate: it is neither a DER certificate nor a PKCS#12 holding a certificate and its key.")
 	}
 	key, _ := k.(crypto.Signer)
-	return cert, key, nil
+	return cert, key, matchKey(cert, key)
+}
+
+// parseKey reads a PEM private key: PKCS#8, PKCS#1 (RSA) or SEC 1 (EC).
+func parseKey(block *pem.Block) (crypto.Signer, error) {
+	var k any
+	var err error
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		k, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "EC PRIVATE KEY":
+		k, err = x509.ParseECPrivateKey(block.Bytes)
+	default:
+		k, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	}
+	if err != nil {
+		return nil, err
+	}
+	signer, ok := k.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("not a signing key")
+	}
+	return signer, nil
+}
+
+// matchKey checks that an imported key is the certificate's.
+func matchKey(cert *x509.Certificate, key crypto.Signer) error {
+	if key == nil {
+		return nil
+	}
+	a, errA := x509.MarshalPKIXPublicKey(cert.PublicKey)
+	b, errB := x509.MarshalPKIXPublicKey(key.Public())
+	if errA != nil || errB != nil || string(a) != string(b) {
+		return model.Errorf(model.Invalid, "Certificate: the private key given is not the certificate's.")
+	}
+	return nil
 }
 
 // DeleteCertificates deletes each certificate of ids it can (DELETE

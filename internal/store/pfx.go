@@ -48,66 +48,81 @@ func (s *Store) EnrollPFX(ctx context.Context, in EnrollPFX) (model.PFXEnrollmen
 	if err != nil {
 		return model.PFXEnrollmentResponse{}, model.Errorf(model.Invalid, "Subject: %s.", err.Error())
 	}
-	var resp model.PFXEnrollmentResponse
-	err = s.writeTx(ctx, func(tx *Tx, now time.Time) error {
-		t, validity, err := enrollmentTemplate(ctx, tx, in.Template, 1)
-		if err != nil {
+	// The key and the signature are made outside the write transaction
+	// (an RSA key takes up to a second), as for CSR enrollment.
+	var (
+		t     model.Template
+		ca    caRow
+		req   pki.Request
+		key   crypto.Signer
+		chain []*x509.Certificate
+		md    map[string]string
+	)
+	err = s.readTx(ctx, func(tx *Tx) error {
+		var validity time.Duration
+		var err error
+		if t, validity, err = enrollmentTemplate(ctx, tx, in.Template, 1); err != nil {
 			return err
 		}
-		ca, err := enrollmentCA(ctx, tx, in.CertificateAuthority, t.CommonName)
-		if err != nil {
+		if ca, err = enrollmentCA(ctx, tx, in.CertificateAuthority, t.CommonName); err != nil {
 			return err
 		}
-		key, err := newKey(&t, in.KeyType, in.KeyLength)
-		if err != nil {
+		if key, err = newKey(&t, in.KeyType, in.KeyLength); err != nil {
 			return err
 		}
 		csr := &x509.CertificateRequest{Subject: subject, PublicKey: key.Public()}
-		req, err := checkRequest(csr, &t, in.SANs, validity, ca.authority.Cert)
-		if err != nil {
+		if req, err = checkRequest(csr, &t, in.SANs, validity, ca.authority.Cert); err != nil {
 			return err
 		}
-		if in.Metadata, err = checkMetadata(ctx, tx, in.Metadata); err != nil {
+		if md, err = checkMetadata(ctx, tx, in.Metadata); err != nil {
 			return err
 		}
-		cert, err := ca.authority.Issue(req, now)
-		if err != nil {
-			return err
+		if in.IncludeChain {
+			chain = caChain(ctx, tx, ca)
 		}
-		id, requestID, err := insertCertificate(ctx, tx, cert, &t, &ca, in.Metadata, in.Requester, now)
-		if err != nil {
-			return err
+		return nil
+	})
+	if err != nil {
+		return model.PFXEnrollmentResponse{}, err
+	}
+	cert, err := issue(ca, req, s.now())
+	if err != nil {
+		return model.PFXEnrollmentResponse{}, err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return model.PFXEnrollmentResponse{}, fmt.Errorf("encode key: %w", err)
+	}
+	blob := ""
+	if !in.NoBlob {
+		if blob, err = pfxBlob(key, cert, chain, in.Password); err != nil {
+			return model.PFXEnrollmentResponse{}, err
 		}
-		keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			return fmt.Errorf("encode key: %w", err)
+	}
+	var id, requestID int
+	err = s.writeTx(ctx, func(tx *Tx, now time.Time) error {
+		var err error
+		if id, requestID, err = insertCertificate(ctx, tx, cert, &t, &ca, md, in.Requester, now); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE certificates SET key_pem = ? WHERE id = ?`,
 			string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})), id); err != nil {
 			return fmt.Errorf("keep key: %w", err)
 		}
-		blob := ""
-		if !in.NoBlob {
-			var chain []*x509.Certificate
-			if in.IncludeChain {
-				chain = caChain(ctx, tx, ca)
-			}
-			if blob, err = pfxBlob(key, cert, chain, in.Password); err != nil {
-				return err
-			}
-		}
-		issuer := cert.Issuer.String()
-		resp = model.PFXEnrollmentResponse{
-			CertificateInformation: model.PFXCertificateInformation{
-				SerialNumber: pki.SerialHex(cert), IssuerDN: &issuer, Thumbprint: pki.Thumbprint(cert), KeyfactorId: id,
-				Pkcs12Blob: blob, Password: &in.Password, StoreIdsInvalidForRenewal: []string{}, KeyfactorRequestId: requestID,
-				RequestDisposition: "ISSUED", DispositionMessage: "The private key was successfully retained.",
-			},
-			Metadata: in.Metadata,
-		}
 		return nil
 	})
-	return resp, err
+	if err != nil {
+		return model.PFXEnrollmentResponse{}, err
+	}
+	issuer := cert.Issuer.String()
+	return model.PFXEnrollmentResponse{
+		CertificateInformation: model.PFXCertificateInformation{
+			SerialNumber: pki.SerialHex(cert), IssuerDN: &issuer, Thumbprint: pki.Thumbprint(cert), KeyfactorId: id,
+			Pkcs12Blob: blob, Password: &in.Password, StoreIdsInvalidForRenewal: []string{}, KeyfactorRequestId: requestID,
+			RequestDisposition: "ISSUED", DispositionMessage: "The private key was successfully retained.",
+		},
+		Metadata: md,
+	}, nil
 }
 
 // newKey makes the key of a PFX enrollment: the request's type and
@@ -116,8 +131,8 @@ func newKey(t *model.Template, keyType string, bits int) (crypto.Signer, error) 
 	if keyType == "" {
 		keyType = t.KeyType
 	}
-	if bits == 0 {
-		bits, _ = strconv.Atoi(t.KeySize)
+	if bits == 0 && strings.EqualFold(keyType, t.KeyType) {
+		bits, _ = strconv.Atoi(t.KeySize) // the template's size is for its own key type
 	}
 	switch strings.ToUpper(keyType) {
 	case "RSA":
@@ -335,7 +350,7 @@ func seedCertificates(ctx context.Context, tx *Tx, list []model.CertificateFixtu
 			return fail(err)
 		}
 		issued := now.AddDate(0, 0, -f.IssuedDaysAgo)
-		cert, err := ca.authority.Issue(req, issued)
+		cert, err := issue(ca, req, issued)
 		if err != nil {
 			return fail(err)
 		}

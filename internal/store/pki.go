@@ -77,16 +77,30 @@ func ensureCA(ctx context.Context, tx *Tx, c model.CAFixture, now time.Time) err
 		}
 		given = a
 		// A CA given by the fixtures replaces whatever the database holds.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM cas WHERE logical_name = ? AND cert_pem <> ?`, c.LogicalName, string(pki.PEM(a.Cert))); err != nil {
-			return fmt.Errorf("replace CA %s: %w", c.LogicalName, err)
+		if err := dropCA(ctx, tx, `logical_name = ? AND cert_pem <> ?`, c.LogicalName, string(pki.PEM(a.Cert))); err != nil {
+			return err
+		}
+	}
+	// A stored CA that its parent (remade, or given) did not sign is made
+	// again, with the CAs under it.
+	if existing, err := loadCA(ctx, tx, `logical_name = ?`, c.LogicalName); err == nil && parent != nil && existing.authority.Cert.CheckSignatureFrom(parent.Cert) != nil {
+		if err := dropCA(ctx, tx, `id = ?`, existing.id); err != nil {
+			return err
 		}
 	}
 	var id int
 	err := tx.QueryRowContext(ctx, `SELECT id FROM cas WHERE logical_name = ?`, c.LogicalName).Scan(&id)
 	switch {
 	case err == nil:
-		if _, err := tx.ExecContext(ctx, `UPDATE cas SET id = ?, host_name = ?, enrollment = ? WHERE id = ?`, c.Id, c.HostName, c.Enrollment, id); err != nil {
+		var clash int
+		if tx.QueryRowContext(ctx, `SELECT id FROM cas WHERE id = ? AND logical_name <> ?`, c.Id, c.LogicalName).Scan(&clash) == nil {
+			return model.Errorf(model.Invalid, "Id %d belongs to another CA in the database; give CAs the ids they had, or reset a new database.", c.Id)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cas SET id = ?, host_name = ?, enrollment = ?, parent_id = ? WHERE id = ?`, c.Id, c.HostName, c.Enrollment, parentID, id); err != nil {
 			return fmt.Errorf("update CA %s: %w", c.LogicalName, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cas SET parent_id = ? WHERE parent_id = ?`, c.Id, id); err != nil {
+			return fmt.Errorf("update the CAs under %s: %w", c.LogicalName, err)
 		}
 		return writeCADoc(ctx, tx, c.Id)
 	case err != sql.ErrNoRows:
@@ -112,6 +126,15 @@ func ensureCA(ctx context.Context, tx *Tx, c model.CAFixture, now time.Time) err
 		return fmt.Errorf("add CA %s: %w", c.LogicalName, err)
 	}
 	return writeCADoc(ctx, tx, c.Id)
+}
+
+// dropCA deletes the CAs matching cond and every CA under them.
+func dropCA(ctx context.Context, tx *Tx, cond string, args ...any) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM cas WHERE id IN (WITH RECURSIVE under(id) AS (SELECT id FROM cas WHERE `+cond+`
+		UNION SELECT c.id FROM cas c JOIN under u ON c.parent_id = u.id) SELECT id FROM under)`, args...); err != nil {
+		return fmt.Errorf("drop CA: %w", err)
+	}
+	return nil
 }
 
 // caRow is a stored CA.

@@ -41,18 +41,18 @@ func (s *Store) Reset(ctx context.Context, f model.Fixtures, source string) erro
 		if err != nil {
 			return err
 		}
-		_, err = seed(ctx, tx, f, now, false)
+		nf, err := seed(ctx, tx, f, now, false) // nf: f normalised
 		if err == nil {
 			err = rebuild()
 		}
 		if err == nil {
-			_, err = s.seedStores(ctx, tx, f, false, now)
+			_, err = s.seedStores(ctx, tx, nf, false, now)
 		}
 		if err == nil {
-			err = seedPKI(ctx, tx, f, now)
+			err = seedPKI(ctx, tx, nf, now)
 		}
 		if err == nil {
-			err = seedCertificates(ctx, tx, f.Certificates, now)
+			err = seedCertificates(ctx, tx, nf.Certificates, now)
 		}
 		if err == nil {
 			err = analyze(ctx, tx)
