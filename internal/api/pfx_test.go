@@ -160,4 +160,6 @@ func TestCertificates_ReviewCases(t *testing.T) {
 	if status != 400 || !strings.Contains(string(body), "outside the validity of its CA") {
 		t.Errorf("enrollment after the CA expired = %d %s", status, body)
 	}
+	c.want(204, "POST", "/_mock/reset", nil) // makes CAs valid at the clock
+	c.want(200, "POST", kfBase+"/Enrollment/CSR", map[string]any{"CSR": newCSR(t, "late.corp.example.com", nil), "Template": "WebServer"}, pemFormat)
 }

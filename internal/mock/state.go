@@ -23,13 +23,22 @@ func (m *Mock) Reset(ctx context.Context, all bool) error {
 	if err != nil {
 		return model.Errorf(model.Unavailable, "The fixtures cannot be loaded again, so nothing was reset: %s.", strings.TrimSuffix(err.Error(), "."))
 	}
+	// With all the clock is real again before the state is seeded (the
+	// CAs and fixture certificates are made at the clock's time), and put
+	// back should the reset fail.
+	prevNow, prevFrozen := m.clock.Now(), m.clock.Frozen()
+	if all {
+		m.clock.Reset()
+	}
 	if err := m.store.Reset(ctx, fx, source); err != nil {
+		if all {
+			m.clock.Set(prevNow, prevFrozen)
+		}
 		return err
 	}
 	if all {
 		m.journal.Clear()
 		m.faults.Clear()
-		m.clock.Reset()
 	}
 	return nil
 }

@@ -265,7 +265,7 @@ func issue(ca caRow, req pki.Request, now time.Time) (*x509.Certificate, error) 
 	cert, err := ca.authority.Issue(req, now)
 	var oov *pki.OutOfValidityError
 	if errors.As(err, &oov) {
-		return nil, model.Errorf(model.Invalid, "The mock's clock is outside the validity of its CA: %s. Move the clock back (POST /_mock/clock), or reset with --db unset for new CAs.", oov.Error())
+		return nil, model.Errorf(model.Invalid, "The mock's clock is outside the validity of its CA: %s. Move the clock back (POST /_mock/clock), or reset (POST /_mock/reset), which makes CAs valid at the clock.", oov.Error())
 	}
 	return cert, err
 }

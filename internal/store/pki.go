@@ -81,11 +81,15 @@ func ensureCA(ctx context.Context, tx *Tx, c model.CAFixture, now time.Time) err
 			return err
 		}
 	}
-	// A stored CA that its parent (remade, or given) did not sign is made
-	// again, with the CAs under it.
-	if existing, err := loadCA(ctx, tx, `logical_name = ?`, c.LogicalName); err == nil && parent != nil && existing.authority.Cert.CheckSignatureFrom(parent.Cert) != nil {
-		if err := dropCA(ctx, tx, `id = ?`, existing.id); err != nil {
-			return err
+	// A stored CA that its parent (remade, or given) did not sign, or that
+	// is not valid at the clock (moved years away), is made again, with the
+	// CAs under it.
+	if existing, err := loadCA(ctx, tx, `logical_name = ?`, c.LogicalName); err == nil && given == nil {
+		cert := existing.authority.Cert
+		if parent != nil && cert.CheckSignatureFrom(parent.Cert) != nil || now.Before(cert.NotBefore) || now.After(cert.NotAfter) {
+			if err := dropCA(ctx, tx, `id = ?`, existing.id); err != nil {
+				return err
+			}
 		}
 	}
 	var id int
