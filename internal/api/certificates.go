@@ -512,11 +512,14 @@ func (s *Server) handleCertificateDownload(w http.ResponseWriter, r *http.Reques
 	req, err := decode[certificateRefRequest](w, r, s.cfg.MaxBodyBytes)
 	format := "P7B"
 	if err == nil && r.Header.Get("x-certificateformat") != "" {
-		format, err = certificateFormat(r, "P7B", "PEM", "DER")
+		format, err = certificateFormat(r, "P7B", "PEM", "DER", "PFX")
+	}
+	if err == nil && format == "PFX" && req.Password == nil {
+		err = model.Errorf(model.Invalid, "Password is required with x-certificateformat PFX: the PKCS#12 is encrypted with it.")
 	}
 	var content string
 	if err == nil {
-		content, err = s.store.DownloadCertificate(r.Context(), req.ref(), format, req.IncludeChain, strings.EqualFold(model.Deref(req.ChainOrder), "RootFirst"))
+		content, err = s.store.DownloadCertificate(r.Context(), req.ref(), format, req.IncludeChain, strings.EqualFold(model.Deref(req.ChainOrder), "RootFirst"), model.Deref(req.Password))
 	}
 	if err != nil {
 		writeError(w, r, s.logger, bodyNotFound(err))

@@ -73,6 +73,12 @@ func TestEnrollment_PFX(t *testing.T) {
 	if b, _ := pem.Decode(text); b == nil || !strings.HasPrefix(string(text), "-----BEGIN CERTIFICATE-----") {
 		t.Errorf("PEM download = %q", text)
 	}
+	pfxAns := oaObj(t, c.want(200, "POST", kfBase+"/Certificates/Download", map[string]any{"CertID": id, "Password": "dl", "IncludeChain": true}, map[string]string{"x-certificateformat": "PFX"}))
+	pb, _ := base64.StdEncoding.DecodeString(pfxAns["Content"].(string))
+	if _, pc, pchain, err := pkcs12.DecodeChain(pb, "dl"); err != nil || !pc.Equal(cert) || len(pchain) != 2 {
+		t.Errorf("PFX download: %v, chain of %d", err, len(pchain))
+	}
+	c.want(400, "POST", kfBase+"/Certificates/Download", map[string]any{"CertID": id}, map[string]string{"x-certificateformat": "PFX"})
 	derAns := oaObj(t, c.want(200, "POST", kfBase+"/Certificates/Download", map[string]any{"CertID": id}, map[string]string{"x-certificateformat": "DER"}))
 	der, _ := base64.StdEncoding.DecodeString(derAns["Content"].(string))
 	if dc, err := x509.ParseCertificate(der); err != nil || !dc.Equal(cert) {

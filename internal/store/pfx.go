@@ -254,8 +254,9 @@ func describeRef(ref CertificateRef) string {
 
 // DownloadCertificate answers POST /Certificates/Download: the
 // certificate (with its chain when asked; leaf first unless rootFirst) as
-// PEM text, DER (the leaf only) or a DER PKCS#7 bundle, base64-encoded.
-func (s *Store) DownloadCertificate(ctx context.Context, ref CertificateRef, format string, chain, rootFirst bool) (string, error) {
+// PEM text, DER (the leaf only), a DER PKCS#7 bundle, or a PKCS#12 with its
+// key under password, base64-encoded.
+func (s *Store) DownloadCertificate(ctx context.Context, ref CertificateRef, format string, chain, rootFirst bool, password string) (string, error) {
 	var out string
 	err := s.readTx(ctx, func(tx *Tx) error {
 		sc, err := findCertificate(ctx, tx, ref)
@@ -270,6 +271,16 @@ func (s *Store) DownloadCertificate(ctx context.Context, ref CertificateRef, for
 			slices.Reverse(certs)
 		}
 		switch format {
+		case "PFX":
+			if sc.key == nil {
+				return model.Errorf(model.Invalid, "Certificate %d has no private key in Command to download as PFX: it was enrolled from a CSR.", sc.id)
+			}
+			var extra []*x509.Certificate
+			if chain {
+				extra = sc.chain
+			}
+			out, err = pfxBlob(sc.key, sc.cert, extra, password)
+			return err
 		case "DER":
 			out = base64.StdEncoding.EncodeToString(sc.cert.Raw)
 		case "PEM":
