@@ -203,34 +203,6 @@ func (s *Server) handleCertificateDelete(w http.ResponseWriter, r *http.Request)
 	noContent(w)
 }
 
-func (s *Server) handleCAList(w http.ResponseWriter, r *http.Request) {
-	opts, err := listOptions(r)
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	list, err := s.store.ListCAs(r.Context(), opts)
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	encode(w, http.StatusOK, list)
-}
-
-func (s *Server) handleTemplateList(w http.ResponseWriter, r *http.Request) {
-	opts, err := listOptions(r)
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	list, err := s.store.ListTemplates(r.Context(), opts)
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	encode(w, http.StatusOK, list)
-}
-
 func (s *Server) handleTemplateGet(w http.ResponseWriter, r *http.Request) {
 	id, err := pathInt("Template", chi.URLParam(r, "id"))
 	var doc []byte
@@ -259,20 +231,6 @@ type metadataFieldRequest struct {
 	Options      *string
 	DefaultValue *string
 	DisplayOrder int
-}
-
-func (s *Server) handleMetadataList(w http.ResponseWriter, r *http.Request) {
-	opts, err := listOptions(r)
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	list, err := s.store.ListMetadataFields(r.Context(), opts)
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	encode(w, http.StatusOK, list)
 }
 
 func (s *Server) handleMetadataGet(w http.ResponseWriter, r *http.Request) {
@@ -672,24 +630,4 @@ func (s *Server) handleCertificateImport(w http.ResponseWriter, r *http.Request)
 		out.JobStatus = 1
 	}
 	encode(w, http.StatusOK, out)
-}
-
-func (s *Server) handleCertificateBulkDelete(w http.ResponseWriter, r *http.Request) {
-	ids, err := decode[[]int](w, r, s.cfg.MaxBodyBytes)
-	if err == nil && len(ids) == 0 {
-		err = model.Errorf(model.Invalid, "The body must list the ids of the certificates to delete.")
-	}
-	var failed map[int]string
-	if err == nil {
-		failed, err = s.store.DeleteCertificates(r.Context(), ids)
-	}
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	ops := make([]failedOperation, 0, len(failed))
-	for id, reason := range failed {
-		ops = append(ops, failedOperation{Id: id, Reason: reason})
-	}
-	writeBulkResult(w, len(ids), "certificates", ops)
 }

@@ -108,26 +108,6 @@ func (s *Server) handleStoreDelete(w http.ResponseWriter, r *http.Request) {
 	noContent(w)
 }
 
-func (s *Server) handleStoreBulkDelete(w http.ResponseWriter, r *http.Request) {
-	ids, err := decode[[]string](w, r, s.cfg.MaxBodyBytes)
-	if err == nil && len(ids) == 0 {
-		err = model.Errorf(model.Invalid, "The body must list the ids of the stores to delete.")
-	}
-	var failed map[string]string
-	if err == nil {
-		failed, err = s.store.DeleteStores(r.Context(), ids)
-	}
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	ops := make([]failedOperation, 0, len(failed))
-	for id, reason := range failed {
-		ops = append(ops, failedOperation{Id: id, Reason: reason})
-	}
-	writeBulkResult(w, len(ids), "certificate stores", ops)
-}
-
 func (s *Server) handleStoreApprove(w http.ResponseWriter, r *http.Request) {
 	list, err := decode[[]store.ApproveInput](w, r, s.cfg.MaxBodyBytes)
 	if err == nil {

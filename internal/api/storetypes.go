@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/mockcommand/mockcommand/internal/model"
+	"github.com/mockcommand/mockcommand/internal/store"
 )
 
 // storeTypeRequest is a POST or PUT /CertificateStoreTypes body: the
@@ -157,24 +159,46 @@ func (s *Server) handleStoreTypeDelete(w http.ResponseWriter, r *http.Request) {
 	noContent(w)
 }
 
-func (s *Server) handleStoreTypeBulkDelete(w http.ResponseWriter, r *http.Request) {
-	ids, err := decode[[]int](w, r, s.cfg.MaxBodyBytes)
-	if err == nil && len(ids) == 0 {
-		err = model.Errorf(model.Invalid, "The body must list the ids of the store types to delete.")
+// bulkDelete answers a bulk DELETE whose body lists the ids of what to
+// delete (what names them in messages): del deletes what it can and
+// returns the others with their reasons (see writeBulkResult).
+func bulkDelete[ID comparable](s *Server, what string, del func(context.Context, []ID) (map[ID]string, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ids, err := decode[[]ID](w, r, s.cfg.MaxBodyBytes)
+		if err == nil && len(ids) == 0 {
+			err = model.Errorf(model.Invalid, "The body must list the ids of the %s to delete.", what)
+		}
+		var failed map[ID]string
+		if err == nil {
+			failed, err = del(r.Context(), ids)
+		}
+		if err != nil {
+			writeError(w, r, s.logger, err)
+			return
+		}
+		ops := make([]failedOperation, 0, len(failed))
+		for id, reason := range failed {
+			ops = append(ops, failedOperation{Id: id, Reason: reason})
+		}
+		writeBulkResult(w, len(ids), what, ops)
 	}
-	var failed map[int]string
-	if err == nil {
-		failed, err = s.store.DeleteStoreTypes(r.Context(), ids)
+}
+
+// plainList answers a listing that is small enough to read whole
+// (CAs, templates, metadata fields): its parameters, then list's answer.
+func plainList(s *Server, list func(context.Context, store.ListOptions) ([]json.RawMessage, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		opts, err := listOptions(r)
+		var out []json.RawMessage
+		if err == nil {
+			out, err = list(r.Context(), opts)
+		}
+		if err != nil {
+			writeError(w, r, s.logger, err)
+			return
+		}
+		encode(w, http.StatusOK, out)
 	}
-	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
-	}
-	ops := make([]failedOperation, 0, len(failed))
-	for id, reason := range failed {
-		ops = append(ops, failedOperation{Id: id, Reason: reason})
-	}
-	writeBulkResult(w, len(ids), "store types", ops)
 }
 
 // failedOperation is one item a bulk request could not carry out.

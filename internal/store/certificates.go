@@ -734,29 +734,24 @@ func revokeOne(ctx context.Context, tx *Tx, id, reason int, comment *string, at 
 	return true, nil
 }
 
-// deleteCertificate deletes a certificate and unlinks the inventory
-// entries that held it (they stay, as what the stores hold).
-func deleteCertificate(ctx context.Context, tx *Tx, id int) (bool, error) {
+// deleteCertificate deletes a certificate (NotFound when there is none)
+// and unlinks the inventory entries that held it (they stay, as what the
+// stores hold).
+func deleteCertificate(ctx context.Context, tx *Tx, id int) error {
 	res, err := tx.ExecContext(ctx, `DELETE FROM certificates WHERE id = ?`, id)
 	if err != nil {
-		return false, fmt.Errorf("delete certificate %d: %w", id, err)
+		return fmt.Errorf("delete certificate %d: %w", id, err)
 	}
-	n, _ := res.RowsAffected()
-	if n > 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE store_inventory SET cert_id = NULL WHERE cert_id = ?`, id); err != nil {
-			return false, fmt.Errorf("unlink certificate %d: %w", id, err)
-		}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return model.Errorf(model.NotFound, "Certificate %d was not found.", id)
 	}
-	return n > 0, nil
+	if _, err := tx.ExecContext(ctx, `UPDATE store_inventory SET cert_id = NULL WHERE cert_id = ?`, id); err != nil {
+		return fmt.Errorf("unlink certificate %d: %w", id, err)
+	}
+	return nil
 }
 
 // DeleteCertificate deletes a certificate (and its private key).
 func (s *Store) DeleteCertificate(ctx context.Context, id int) error {
-	return s.writeTx(ctx, func(tx *Tx, _ time.Time) error {
-		found, err := deleteCertificate(ctx, tx, id)
-		if err == nil && !found {
-			err = model.Errorf(model.NotFound, "Certificate %d was not found.", id)
-		}
-		return err
-	})
+	return s.writeTx(ctx, func(tx *Tx, _ time.Time) error { return deleteCertificate(ctx, tx, id) })
 }

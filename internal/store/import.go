@@ -205,18 +205,5 @@ func matchKey(cert *x509.Certificate, key crypto.Signer) error {
 // DeleteCertificates deletes each certificate of ids it can (DELETE
 // /Certificates) and returns the others with the reason.
 func (s *Store) DeleteCertificates(ctx context.Context, ids []int) (failed map[int]string, err error) {
-	err = s.writeTx(ctx, func(tx *Tx, _ time.Time) error {
-		failed = map[int]string{}
-		for _, id := range ids {
-			found, err := deleteCertificate(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			if !found {
-				failed[id] = fmt.Sprintf("Certificate %d was not found.", id)
-			}
-		}
-		return nil
-	})
-	return failed, err
+	return deleteEach(ctx, s, ids, deleteCertificate)
 }

@@ -376,25 +376,13 @@ func (s *Store) DeleteStore(ctx context.Context, id string) error {
 // DeleteStores deletes each store of ids it can and returns the others
 // with the reason each could not be deleted.
 func (s *Store) DeleteStores(ctx context.Context, ids []string) (failed map[string]string, err error) {
-	err = s.writeTx(ctx, func(tx *Tx, _ time.Time) error {
-		failed = map[string]string{}
-		for _, raw := range ids {
-			id, err := model.NormalizeGUID(raw)
-			if err == nil {
-				err = deleteStore(ctx, tx, id)
-			} else {
-				err = model.Errorf(model.Invalid, "%q is not a GUID.", raw)
-			}
-			if err != nil {
-				if model.KindOf(err) == model.Internal {
-					return err
-				}
-				failed[raw] = err.Error()
-			}
+	return deleteEach(ctx, s, ids, func(ctx context.Context, tx *Tx, raw string) error {
+		id, err := model.NormalizeGUID(raw)
+		if err != nil {
+			return model.Errorf(model.Invalid, "%q is not a GUID.", raw)
 		}
-		return nil
+		return deleteStore(ctx, tx, id)
 	})
-	return failed, err
 }
 
 func deleteStore(ctx context.Context, tx *Tx, id string) error {

@@ -133,10 +133,17 @@ func (s *Store) DeleteStoreType(ctx context.Context, id int) error {
 // the reason each could not be deleted, as DELETE /CertificateStoreTypes
 // does: one failure does not stop the rest.
 func (s *Store) DeleteStoreTypes(ctx context.Context, ids []int) (failed map[int]string, err error) {
+	return deleteEach(ctx, s, ids, deleteStoreType)
+}
+
+// deleteEach deletes each of ids with del in one transaction and returns
+// the ids it could not delete with the reason: a client's mistake about
+// one id does not stop the others, an internal failure stops them all.
+func deleteEach[ID comparable](ctx context.Context, s *Store, ids []ID, del func(context.Context, *Tx, ID) error) (failed map[ID]string, err error) {
 	err = s.writeTx(ctx, func(tx *Tx, _ time.Time) error {
-		failed = map[int]string{}
+		failed = map[ID]string{}
 		for _, id := range ids {
-			if err := deleteStoreType(ctx, tx, id); err != nil {
+			if err := del(ctx, tx, id); err != nil {
 				if model.KindOf(err) == model.Internal {
 					return err
 				}
