@@ -197,36 +197,17 @@ func (s *Store) Enroll(ctx context.Context, in EnrollCSR) (model.CSREnrollmentRe
 	}
 	// The checks and the signature run outside the write transaction, so
 	// enrollments sign on every core while the single writer only stores.
-	var (
-		t     model.Template
-		ca    caRow
-		req   pki.Request
-		chain []*x509.Certificate
-		md    map[string]string
-	)
+	var e enrollment
 	err = s.readTx(ctx, func(tx *Tx) error {
-		var validity time.Duration
-		var err error
-		if t, validity, err = enrollmentTemplate(ctx, tx, in.Template, 2); err != nil {
-			return err
-		}
-		if ca, err = enrollmentCA(ctx, tx, in.CertificateAuthority, t.CommonName); err != nil {
-			return err
-		}
-		if req, err = checkRequest(csr, &t, in.SANs, validity, ca.authority.Cert); err != nil {
-			return err
-		}
-		if md, err = checkMetadata(ctx, tx, in.Metadata); err != nil {
-			return err
-		}
-		if in.IncludeChain {
-			chain = caChain(ctx, tx, ca)
-		}
-		return nil
+		e, err = prepareEnrollment(ctx, tx, enrollmentSpec{template: in.Template, ca: in.CertificateAuthority, enrollType: 2,
+			sans: in.SANs, metadata: in.Metadata, includeChain: in.IncludeChain,
+			request: func(*model.Template) (*x509.CertificateRequest, error) { return csr, nil }})
+		return err
 	})
 	if err != nil {
 		return model.CSREnrollmentResponse{}, err
 	}
+	t, ca, req, chain, md := e.t, e.ca, e.req, e.chain, e.md
 	cert, err := issue(ca, req, s.now())
 	if err != nil {
 		return model.CSREnrollmentResponse{}, err
@@ -257,6 +238,55 @@ func (s *Store) Enroll(ctx context.Context, in EnrollCSR) (model.CSREnrollmentRe
 		},
 		Metadata: md,
 	}, nil
+}
+
+// enrollmentSpec is what an enrollment asks for; request makes the
+// subject and public key to certify once the template is known.
+type enrollmentSpec struct {
+	template, ca string
+	enrollType   int // 1 PFX, 2 CSR (a template's AllowedEnrollmentTypes bit)
+	sans         map[string][]string
+	metadata     map[string]string
+	includeChain bool
+	request      func(t *model.Template) (*x509.CertificateRequest, error)
+}
+
+// enrollment is an enrollment checked and ready to sign.
+type enrollment struct {
+	t     model.Template
+	ca    caRow
+	req   pki.Request
+	chain []*x509.Certificate // the CA's, when asked for
+	md    map[string]string
+}
+
+// prepareEnrollment checks an enrollment against its template, CA and
+// the metadata fields: every check CSR, PFX and fixture enrollments make
+// before anything is signed or stored.
+func prepareEnrollment(ctx context.Context, tx *Tx, sp enrollmentSpec) (enrollment, error) {
+	var e enrollment
+	t, validity, err := enrollmentTemplate(ctx, tx, sp.template, sp.enrollType)
+	if err != nil {
+		return e, err
+	}
+	if e.ca, err = enrollmentCA(ctx, tx, sp.ca, t.CommonName); err != nil {
+		return e, err
+	}
+	csr, err := sp.request(&t)
+	if err != nil {
+		return e, err
+	}
+	if e.req, err = checkRequest(csr, &t, sp.sans, validity, e.ca.authority.Cert); err != nil {
+		return e, err
+	}
+	if e.md, err = checkMetadata(ctx, tx, sp.metadata); err != nil {
+		return e, err
+	}
+	if sp.includeChain {
+		e.chain = caChain(ctx, tx, e.ca)
+	}
+	e.t = t
+	return e, nil
 }
 
 // issue signs req with the CA at now; a CA that is not valid at the

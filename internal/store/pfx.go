@@ -50,41 +50,24 @@ func (s *Store) EnrollPFX(ctx context.Context, in EnrollPFX) (model.PFXEnrollmen
 	}
 	// The key and the signature are made outside the write transaction
 	// (an RSA key takes up to a second), as for CSR enrollment.
-	var (
-		t     model.Template
-		ca    caRow
-		req   pki.Request
-		key   crypto.Signer
-		chain []*x509.Certificate
-		md    map[string]string
-	)
+	var key crypto.Signer
+	var e enrollment
 	err = s.readTx(ctx, func(tx *Tx) error {
-		var validity time.Duration
-		var err error
-		if t, validity, err = enrollmentTemplate(ctx, tx, in.Template, 1); err != nil {
-			return err
-		}
-		if ca, err = enrollmentCA(ctx, tx, in.CertificateAuthority, t.CommonName); err != nil {
-			return err
-		}
-		if key, err = newKey(&t, in.KeyType, in.KeyLength); err != nil {
-			return err
-		}
-		csr := &x509.CertificateRequest{Subject: subject, PublicKey: key.Public()}
-		if req, err = checkRequest(csr, &t, in.SANs, validity, ca.authority.Cert); err != nil {
-			return err
-		}
-		if md, err = checkMetadata(ctx, tx, in.Metadata); err != nil {
-			return err
-		}
-		if in.IncludeChain {
-			chain = caChain(ctx, tx, ca)
-		}
-		return nil
+		e, err = prepareEnrollment(ctx, tx, enrollmentSpec{template: in.Template, ca: in.CertificateAuthority, enrollType: 1,
+			sans: in.SANs, metadata: in.Metadata, includeChain: in.IncludeChain,
+			request: func(t *model.Template) (*x509.CertificateRequest, error) {
+				var err error
+				if key, err = newKey(t, in.KeyType, in.KeyLength); err != nil {
+					return nil, err
+				}
+				return &x509.CertificateRequest{Subject: subject, PublicKey: key.Public()}, nil
+			}})
+		return err
 	})
 	if err != nil {
 		return model.PFXEnrollmentResponse{}, err
 	}
+	t, ca, req, chain, md := e.t, e.ca, e.req, e.chain, e.md
 	cert, err := issue(ca, req, s.now())
 	if err != nil {
 		return model.PFXEnrollmentResponse{}, err
@@ -340,26 +323,18 @@ func seedCertificates(ctx context.Context, tx *Tx, list []model.CertificateFixtu
 		if err != nil {
 			return fail(model.Errorf(model.Invalid, "Subject: %s.", err.Error()))
 		}
-		t, validity, err := enrollmentTemplate(ctx, tx, f.Template, 3)
-		if err != nil {
-			return fail(err)
-		}
-		ca, err := enrollmentCA(ctx, tx, f.CA, t.CommonName)
-		if err != nil {
-			return fail(err)
-		}
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
 			return fmt.Errorf("generate key: %w", err)
 		}
-		req, err := checkRequest(&x509.CertificateRequest{Subject: subject, PublicKey: key.Public()}, &t, f.SANs, validity, ca.authority.Cert)
+		e, err := prepareEnrollment(ctx, tx, enrollmentSpec{template: f.Template, ca: f.CA, enrollType: 3, sans: f.SANs, metadata: f.Metadata,
+			request: func(*model.Template) (*x509.CertificateRequest, error) {
+				return &x509.CertificateRequest{Subject: subject, PublicKey: key.Public()}, nil
+			}})
 		if err != nil {
 			return fail(err)
 		}
-		metadata, err := checkMetadata(ctx, tx, f.Metadata)
-		if err != nil {
-			return fail(err)
-		}
+		t, ca, req, metadata := e.t, e.ca, e.req, e.md
 		issued := now.AddDate(0, 0, -f.IssuedDaysAgo)
 		cert, err := issue(ca, req, issued)
 		if err != nil {
