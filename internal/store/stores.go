@@ -64,8 +64,11 @@ var storeResource = newResource(
 var storePager = &pager{res: storeResource, from: "stores s", table: TableStores, doc: "s.doc"}
 
 // StoresVersion changes whenever what a store listing shows may change.
+// Of the agents only their coming, going and status count (the filter
+// AgentAvailable): a LastSeen that moves under load leaves cached store
+// listings valid.
 func (s *Store) StoresVersion() uint64 {
-	return s.Version(TableStores, TableContainers, TableStoreTypes, TableAgents)
+	return s.Version(TableStores, TableContainers, TableStoreTypes) + s.columnsVersion(TableAgents, []string{"status"})
 }
 
 // StoresPage writes one page of stores matching opts to w, as GET
