@@ -152,6 +152,10 @@ func WithTLS() Option { return func(o *options) { o.tls = true } }
 // ephemeral database.
 func WithDatabase(path string) Option { return func(o *options) { o.db = path } }
 
+// WithAdminToken protects the /_mock/ routes and the dashboard with a
+// token: "Authorization: Bearer <token>", or the dashboard's login form.
+func WithAdminToken(token string) Option { return func(o *options) { o.api.AdminToken = token } }
+
 // WithLogger sends the server's logs (one line per request) to logger.
 func WithLogger(logger *slog.Logger) Option { return func(o *options) { o.logger = logger } }
 
@@ -214,6 +218,7 @@ func Start(opts ...Option) (*Server, error) {
 
 // Close stops the server and deletes its ephemeral database.
 func (s *Server) Close() error {
+	s.app.Server.StopDelays() // ends fault delays and the dashboard's live views
 	s.srv.Close()
 	return s.app.Close()
 }

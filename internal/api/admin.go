@@ -11,6 +11,7 @@ import (
 
 	"github.com/mockcommand/mockcommand/internal/mock"
 	"github.com/mockcommand/mockcommand/internal/model"
+	"github.com/mockcommand/mockcommand/internal/ui"
 )
 
 // adminRouter serves /_mock/: the mock's own control API (no Keyfactor
@@ -21,6 +22,12 @@ func (s *Server) adminRouter() chi.Router {
 	r := chi.NewRouter()
 	r.Get("/_mock/health", s.handleHealth)
 	r.Handle("/_mock/oauth/token", http.HandlerFunc(s.handleToken)) // clients fetch tokens without the admin token
+	// The dashboard checks the admin token itself: a browser sends it as
+	// a cookie its login form sets, not as a bearer header.
+	r.Get("/_mock/ui", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, ui.Prefix+"/", http.StatusMovedPermanently)
+	})
+	r.Handle("/_mock/ui/*", s.ui)
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAdminToken, adminBodiesAreJSON)
 		r.Get("/_mock/openapi.json", s.handleOpenAPI)

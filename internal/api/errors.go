@@ -68,16 +68,20 @@ var kindStatus = map[model.Kind]struct {
 // classify are logged and answered with a generic 500, so no Go or SQL text
 // reaches the client.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	status, body := describe(r, logger, err)
+	encode(w, status, body)
+}
+
+// describe gives the status and Command error body of err (see writeError).
+func describe(r *http.Request, logger *slog.Logger, err error) (int, ErrorBody) {
 	var ae *apiError
 	var me *model.Error
-	body := ErrorBody{ErrorCode: codeInternal, Message: "An unexpected error occurred."}
-	status := http.StatusInternalServerError
 	switch {
 	case errors.As(err, &ae):
-		status, body = ae.status, ErrorBody{ErrorCode: ae.code, Message: ae.msg}
+		return ae.status, ErrorBody{ErrorCode: ae.code, Message: ae.msg}
 	case errors.As(err, &me) && me.Kind != model.Internal:
 		m := kindStatus[me.Kind]
-		status, body = m.status, ErrorBody{ErrorCode: m.code, Message: me.Message}
+		return m.status, ErrorBody{ErrorCode: m.code, Message: me.Message}
 	case r.Context().Err() != nil:
 		// The client went away; nobody will read the answer.
 		logger.LogAttrs(r.Context(), slog.LevelDebug, "request cancelled", slog.String("path", r.URL.Path))
@@ -85,5 +89,5 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		logger.LogAttrs(r.Context(), slog.LevelError, "request failed",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
 	}
-	encode(w, status, body)
+	return http.StatusInternalServerError, ErrorBody{ErrorCode: codeInternal, Message: "An unexpected error occurred."}
 }

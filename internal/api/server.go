@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/mockcommand/mockcommand/internal/mock"
 	"github.com/mockcommand/mockcommand/internal/oauth"
 	"github.com/mockcommand/mockcommand/internal/store"
+	"github.com/mockcommand/mockcommand/internal/ui"
 )
 
 // Config is the protocol configuration of the API.
@@ -79,6 +81,7 @@ type Server struct {
 	routes  []route
 	cache   *responseCache // nil when disabled
 	oauth   *oauth.Server  // nil unless the auth mode takes bearer tokens
+	ui      *ui.UI         // the dashboard at /_mock/ui/
 
 	stopDelays     chan struct{} // closed by StopDelays
 	stopDelaysOnce sync.Once
@@ -108,6 +111,14 @@ func NewServer(logger *slog.Logger, cfg Config, m *mock.Mock, tokens *oauth.Serv
 	if !cfg.NoCache {
 		s.cache = newResponseCache()
 	}
+	s.ui = ui.New(ui.Deps{
+		Mock: m, Logger: logger, AdminToken: cfg.AdminToken, Stop: s.stopDelays,
+		Info: ui.Info{Version: buildVersion(), ProductVersion: cfg.ProductVersion, BasePath: cfg.BasePath, Auth: string(cfg.Auth)},
+		Describe: func(r *http.Request, err error) ui.Problem {
+			status, body := describe(r, logger, err)
+			return ui.Problem{Status: status, ErrorCode: body.ErrorCode, Message: body.Message}
+		},
+	})
 	s.keyfac = s.keyfactorRouter()
 	s.admin = s.adminRouter()
 	s.handler = s.logRequests(http.HandlerFunc(s.dispatch))
@@ -158,4 +169,20 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	rctx := chi.NewRouteContext()
 	rctx.RoutePath = rest
 	s.keyfac.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx)))
+}
+
+// buildVersion is the mock's module version and VCS revision, as the Go
+// toolchain stamped them into the binary.
+func buildVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
 }

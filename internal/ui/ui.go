@@ -1,0 +1,259 @@
+// Package ui is the mock's dashboard at /_mock/ui/: server-rendered pages
+// (html/template, so every value is escaped) over the same controls the
+// /_mock API uses, with a little JavaScript for local times and the live
+// request view. Everything it serves is embedded; it needs no build step.
+//
+// State-changing actions are POST forms. The handler refuses cross-origin
+// POSTs (http.CrossOriginProtection), so a page on another site cannot
+// drive the mock, and when the mock has an admin token every page needs it
+// (the bearer header, or a cookie set by the login form).
+package ui
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/mockcommand/mockcommand/internal/mock"
+)
+
+// Prefix is where the dashboard is served.
+const Prefix = "/_mock/ui"
+
+//go:embed templates/*.html static/*
+var files embed.FS
+
+// Info is what the overview shows of the mock's configuration.
+type Info struct {
+	Version        string // the mock's build
+	ProductVersion string // the Command version it answers as
+	BasePath       string
+	Auth           string // the auth modes, as --auth takes them
+}
+
+// Problem is an error as the API would answer it.
+type Problem struct {
+	Status    int
+	ErrorCode string
+	Message   string
+}
+
+// Deps is what the dashboard works on.
+type Deps struct {
+	Mock   *mock.Mock
+	Info   Info
+	Logger *slog.Logger
+	// Describe turns an error into the status and Command error body the
+	// API would answer with, so the dashboard shows the same errors.
+	Describe func(r *http.Request, err error) Problem
+	// AdminToken is the --admin-token; empty means the dashboard is open.
+	AdminToken string
+	// Stop is closed when the server shuts down: live views end then.
+	Stop <-chan struct{}
+}
+
+// UI is the dashboard's handler.
+type UI struct {
+	Deps
+	pages  map[string]*template.Template
+	cookie string // the login cookie's value: a digest of the admin token
+	h      http.Handler
+}
+
+// cookieName holds the login when the mock has an admin token.
+const cookieName = "mockcommand_admin"
+
+// New builds the dashboard.
+func New(d Deps) *UI {
+	u := &UI{Deps: d, pages: pages}
+	if d.AdminToken != "" {
+		sum := sha256.Sum256([]byte("mockcommand dashboard\x00" + d.AdminToken))
+		u.cookie = hex.EncodeToString(sum[:])
+	}
+	static, _ := fs.Sub(files, "static") // cannot fail: "static" is a valid path
+	r := chi.NewRouter()
+	r.Handle("/static/*", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	r.Post("/login", u.handleLogin)
+	r.Group(func(r chi.Router) {
+		r.Use(u.requireLogin, u.runDue)
+		u.overviewRoutes(r)
+		u.orchestratorRoutes(r)
+		u.jobRoutes(r)
+		u.requestRoutes(r)
+		u.faultRoutes(r)
+		u.resourceRoutes(r)
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		u.render(w, r, http.StatusNotFound, "notfound.html", "Not found", "", nil)
+	})
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.render(w, r, http.StatusForbidden, "notfound.html", "Refused", "",
+			"This action came from another site, so the mock refused it. Use the dashboard's own pages.")
+	}))
+	u.h = cop.Handler(http.StripPrefix(Prefix, r))
+	return u
+}
+
+// ServeHTTP serves paths under Prefix.
+func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "same-origin")
+	// Route on the dashboard's own router, not on the route state of the
+	// router that handed the request over.
+	u.h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, (*chi.Context)(nil))))
+}
+
+// cacheStatic lets browsers keep the embedded files for an hour.
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// runDue completes the job runs that have fallen due, as the API does
+// before every request, so the pages show the state a client would see.
+func (u *UI) runDue(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := u.Mock.RunDue(r.Context()); err != nil {
+			u.Logger.ErrorContext(r.Context(), "dashboard: completing due runs", "error", err)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireLogin lets a request through when the mock has no admin token,
+// or it carries the token (bearer header) or the login cookie; otherwise
+// it shows the login form.
+func (u *UI) requireLogin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u.loggedIn(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="mockcommand admin"`)
+		u.render(w, r, http.StatusUnauthorized, "login.html", "Log in", "", loginView{Next: r.URL.Path})
+	})
+}
+
+func (u *UI) loggedIn(r *http.Request) bool {
+	if u.AdminToken == "" {
+		return true
+	}
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if strings.EqualFold(scheme, "Bearer") && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(u.AdminToken)) == 1 {
+		return true
+	}
+	c, err := r.Cookie(cookieName)
+	return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(u.cookie)) == 1
+}
+
+type loginView struct {
+	Next  string
+	Error string
+}
+
+// handleLogin checks the admin token typed into the login form and sets
+// the login cookie (HttpOnly, SameSite=Strict, for /_mock/ only).
+func (u *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
+	next := localPath(r.PostFormValue("next"))
+	if u.AdminToken == "" {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(r.PostFormValue("token")), []byte(u.AdminToken)) != 1 {
+		u.render(w, r, http.StatusUnauthorized, "login.html", "Log in", "",
+			loginView{Next: next, Error: "That is not the mock's admin token (--admin-token)."})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: u.cookie, Path: "/_mock/",
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// localPath keeps a redirect target inside the dashboard.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, Prefix+"/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+		return Prefix + "/"
+	}
+	return p
+}
+
+// view is what every page template gets.
+type view struct {
+	Title  string
+	Nav    string // the navigation entry to mark current
+	Flash  string // the outcome of the last action
+	Error  string // what went wrong with it
+	Prefix string
+	D      any // the page's own data
+}
+
+// render executes a page into a buffer first, so a template failure is a
+// clean 500 rather than half a page.
+func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, page, title, nav string, data any) {
+	t, ok := u.pages[page]
+	if !ok {
+		http.Error(w, "no such page", http.StatusInternalServerError)
+		return
+	}
+	v := view{Title: title, Nav: nav, Prefix: Prefix, D: data,
+		Flash: r.URL.Query().Get("ok"), Error: r.URL.Query().Get("err")}
+	if msg, ok := data.(string); ok {
+		v.Error, v.D = msg, nil
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		u.Logger.ErrorContext(r.Context(), "dashboard: rendering a page", "page", page, "error", err)
+		http.Error(w, "The page could not be rendered.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// done redirects after an action (POST, then GET), to path with the
+// outcome: ok when err is nil, else the error as the API would word it.
+func (u *UI) done(w http.ResponseWriter, r *http.Request, path, ok string, err error) {
+	q := url.Values{}
+	if err != nil {
+		q.Set("err", u.problemText(r, err))
+	} else if ok != "" {
+		q.Set("ok", ok)
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	if len(q) > 0 {
+		path += sep + q.Encode()
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// problemText words err as the API's error body would.
+func (u *UI) problemText(r *http.Request, err error) string {
+	p := u.Describe(r, err)
+	return p.ErrorCode + ": " + p.Message
+}
+
+// timeouts for the live request view.
+const (
+	streamHeartbeat = 15 * time.Second
+)
