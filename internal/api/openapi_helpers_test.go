@@ -199,7 +199,9 @@ func (s *oaSpec) match(method, path, basePath string) oaMatch {
 	segs := strings.Split(path, "/")
 	var pathMatched *oaTemplate
 	for _, t := range s.templates {
-		if t.keyfactor != keyfactor || len(t.segs) != len(segs) {
+		// A last segment "*" (the dashboard, /_mock/ui/*) matches the rest of the path.
+		wild := len(t.segs) > 0 && t.segs[len(t.segs)-1] == "*"
+		if t.keyfactor != keyfactor || (!wild && len(t.segs) != len(segs)) || (wild && len(segs) < len(t.segs)) {
 			continue
 		}
 		params, ok := oaMatchSegs(t.segs, segs, keyfactor)
@@ -230,6 +232,8 @@ func oaMatchSegs(tmpl, segs []string, fold bool) (map[string]string, bool) {
 	params := map[string]string{}
 	for i, ts := range tmpl {
 		switch {
+		case ts == "*" && i == len(tmpl)-1:
+			return params, true
 		case oaIsParam(ts):
 			if segs[i] == "" {
 				return nil, false

@@ -79,7 +79,7 @@ func (u *UI) handleOrchestrator(w http.ResponseWriter, r *http.Request) {
 	a, err := u.Mock.Agent(r.Context(), chi.URLParam(r, "id"))
 	if err != nil {
 		p := u.Describe(r, err)
-		u.render(w, r, p.Status, "notfound.html", "Orchestrator", "orchestrators", p.ErrorCode+": "+p.Message)
+		u.render(w, r, p.Status, "message.html", "Orchestrator", "orchestrators", p.ErrorCode+": "+p.Message)
 		return
 	}
 	v := orchestratorView{A: a}
@@ -108,5 +108,5 @@ func (u *UI) handleOrchestratorAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	u.render(w, r, http.StatusNotFound, "notfound.html", "Not found", "", "No such action: "+name+".")
+	u.render(w, r, http.StatusNotFound, "message.html", "Not found", "", "No such action: "+name+".")
 }

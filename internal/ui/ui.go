@@ -95,12 +95,13 @@ func New(d Deps) *UI {
 		u.faultRoutes(r)
 		u.resourceRoutes(r)
 	})
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		u.render(w, r, http.StatusNotFound, "notfound.html", "Not found", "", nil)
-	})
+	// Unknown paths ask for the login too, so they tell nothing before it.
+	r.NotFound(u.requireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.render(w, r, http.StatusNotFound, "message.html", "Not found", "", nil)
+	})).ServeHTTP)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u.render(w, r, http.StatusForbidden, "notfound.html", "Refused", "",
+		u.render(w, r, http.StatusForbidden, "message.html", "Refused", "",
 			"This action came from another site, so the mock refused it. Use the dashboard's own pages.")
 	}))
 	u.h = cop.Handler(http.StripPrefix(Prefix, r))
@@ -213,8 +214,8 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, page, ti
 	}
 	v := view{Title: title, Nav: nav, Prefix: Prefix, D: data,
 		Flash: r.URL.Query().Get("ok"), Error: r.URL.Query().Get("err")}
-	if msg, ok := data.(string); ok {
-		v.Error, v.D = msg, nil
+	if msg, ok := data.(string); ok { // a page that could not be made: the message alone
+		v.Error, v.D, t = msg, nil, u.pages["message.html"]
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
