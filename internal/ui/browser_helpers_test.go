@@ -58,7 +58,7 @@ func TestMain(m *testing.M) {
 // machine without Chromium skips the browser tests, unless
 // MOCKCOMMAND_BROWSER_TEST=1 (which .ci/run sets after installing it)
 // says they must run.
-func newTab(t *testing.T) context.Context {
+func newTab(t testing.TB) context.Context {
 	t.Helper()
 	path := chromiumPath()
 	if path == "" {

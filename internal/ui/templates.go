@@ -46,8 +46,9 @@ func parsePages() (map[string]*template.Template, error) {
 	return pages, nil
 }
 
-// funcs are the helpers the templates use. None returns template.HTML:
-// every value goes through html/template's escaping.
+// funcs are the helpers the templates use. Only the embedded stylesheet
+// and script are trusted (template.CSS, template.JS); every value goes
+// through html/template's escaping.
 var funcs = template.FuncMap{
 	"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) },
 	"utc":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
@@ -61,6 +62,8 @@ var funcs = template.FuncMap{
 	"ms":          func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + " ms" },
 	"navItem":     navItem,
 	"prefix":      func() string { return Prefix },
+	"style":       func() template.CSS { return template.CSS(styleText) },
+	"script":      func() template.JS { return template.JS(scriptText) },
 	"schedule":    scheduleText,
 	"lower":       strings.ToLower,
 	"duration":    durationText,
