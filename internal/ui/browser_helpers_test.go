@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/mockcommand/mockcommand/commandtest"
@@ -81,8 +82,36 @@ func newTab(t testing.TB) context.Context {
 	}
 	tab, cancelTab := chromedp.NewContext(browser.ctx)
 	ctx, cancel := context.WithTimeout(tab, 90*time.Second)
-	t.Cleanup(func() { cancel(); cancelTab() })
+	// The dashboard's script must never fail: an exception fails the test.
+	var mu sync.Mutex
+	var thrown []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
+			mu.Lock()
+			thrown = append(thrown, e.ExceptionDetails.Text+" "+exceptionText(e))
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		cancelTab()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, x := range thrown {
+			t.Errorf("the page threw: %s", x)
+		}
+	})
 	return ctx
+}
+
+// exceptionText is the description of a thrown exception, when it has one.
+func exceptionText(e *runtime.EventExceptionThrown) string {
+	if ex := e.ExceptionDetails.Exception; ex != nil {
+		return ex.Description
+	}
+	return ""
 }
 
 // dialogs counts the JavaScript dialogs a tab opens (alert, confirm): an
@@ -156,10 +185,11 @@ func until(expr string) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// value is the value of a form control.
+// value is the value of a form control, read by script (a query by node
+// id can race a form's navigation).
 func value(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	return get(t, ctx, "value of "+sel, chromedp.Value(chromedp.CSS(sel)))
+	return get(t, ctx, "value of "+sel, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).value`, sel)))
 }
 
 // attr is an attribute of an element.

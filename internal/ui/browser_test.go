@@ -145,9 +145,8 @@ func TestBrowser_ManualJob(t *testing.T) {
 	do(t, ctx, "schedule from the orchestrator's page", chromedp.Navigate(ui(s, "/orchestrators/"+agent.AgentId)),
 		chromedp.Click(`//a[contains(text(), "Schedule a job")]`),
 		visible(`#type`),
-		setValue(`#type`, "RebootHost"),
-		chromedp.Click(`//button[text()="Show its fields"]`),
-		visible(`#schedule-job`))
+		setValue(`#type`, "RebootHost"), // a change of job type loads its fields
+		until(`document.readyState === "complete" && location.search.includes("type=RebootHost") && !!document.querySelector("#field-Host")`))
 	delay, force := value(t, ctx, "#field-DelaySeconds"), value(t, ctx, "#field-Force")
 	if delay != "30" || force != "false" {
 		t.Errorf("pre-filled defaults: DelaySeconds %q, Force %q; want 30 and false", delay, force)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -67,6 +68,7 @@ var funcs = template.FuncMap{
 	"schedule":    scheduleText,
 	"lower":       strings.ToLower,
 	"duration":    durationText,
+	"queryParams": queryParams,
 	"methods":     func() []string { return []string{"", "GET", "POST", "PUT", "PATCH", "DELETE"} },
 }
 
@@ -135,4 +137,26 @@ func scheduleText(s model.Schedule) string {
 		return "once at " + s.ExactlyOnce.Time.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	return "immediately"
+}
+
+// param is one decoded query parameter.
+type param struct{ Name, Value string }
+
+// queryParams decodes a raw query string for reading, in the order sent.
+func queryParams(raw string) []param {
+	var out []param
+	for part := range strings.SplitSeq(raw, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		if dk, err := url.QueryUnescape(k); err == nil {
+			k = dk
+		}
+		if dv, err := url.QueryUnescape(v); err == nil {
+			v = dv
+		}
+		out = append(out, param{k, v})
+	}
+	return out
 }

@@ -8,8 +8,9 @@
 function localTime(d) {
   const p = (n) => String(n).padStart(2, "0");
   const off = -d.getTimezoneOffset();
-  const zone = "GMT" + (off === 0 ? "" : (off > 0 ? "+" : "-") + Math.floor(Math.abs(off) / 60) +
-    (Math.abs(off) % 60 ? ":" + p(Math.abs(off) % 60) : ""));
+  const abs = Math.abs(off);
+  const zone = off === 0 ? "UTC" :
+    "GMT" + (off > 0 ? "+" : "-") + Math.floor(abs / 60) + (abs % 60 ? ":" + p(abs % 60) : "");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${zone}`;
 }
 
