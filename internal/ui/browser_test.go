@@ -167,13 +167,17 @@ func TestBrowser_ManualJob(t *testing.T) {
 	}
 	run := runs[0]
 	id := strconv.FormatInt(run.JobHistoryId, 10)
+	row := `#history tr[data-job="` + run.JobId + `"]`
+	do(t, ctx, "start the run", click(`button[aria-label="Start run `+id+`"]`), waitText(".flash.ok", "is in process"))
+	if got := text(t, ctx, row+" .status"); got != "InProcess" {
+		t.Errorf("status after starting: %q", got)
+	}
 	do(t, ctx, "complete with a failure",
 		setValue(`#result-`+id, "Failure"),
 		keys(`#message-`+id, "disk full on C:"),
 		click(`button[aria-label="Complete run `+id+`"]`),
 		waitText(".flash.ok", "completed: Failure"))
 	shot(t, ctx, "ui-jobs")
-	row := `#history tr[data-job="` + run.JobId + `"]`
 	if got := text(t, ctx, row+" .result"); got != "Failure" {
 		t.Errorf("result shown: %q", got)
 	}
