@@ -168,8 +168,9 @@ func until(expr string) chromedp.Action[chromedp.Void] {
 		// Evaluate, not Poll: a form's POST and redirect replace the page
 		// (and its JavaScript context) while the condition is awaited.
 		deadline := time.Now().Add(15 * time.Second)
+		loaded := `document.readyState === "complete" && (` + expr + `)` // not the page being left
 		for {
-			ok, err := chromedp.Evaluate[bool](expr)(ctx, tg)
+			ok, err := chromedp.Evaluate[bool](loaded)(ctx, tg)
 			if err == nil && ok {
 				return nil
 			}
@@ -182,6 +183,15 @@ func until(expr string) chromedp.Action[chromedp.Void] {
 			case <-time.After(50 * time.Millisecond):
 			}
 		}
+	})
+}
+
+// postForm submits an empty POST form to a dashboard path from the page,
+// as a stale page's button would.
+func postForm(path string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const f = document.createElement("form"); f.method = "post"; f.action = %q; document.body.append(f); f.submit(); return true; })()`, path))(ctx, tg)
+		return err
 	})
 }
 

@@ -84,6 +84,17 @@ func TestBrowser_OrchestratorQuery(t *testing.T) {
 	if invalid := attr(t, ctx, "#q", "aria-invalid"); invalid != "true" {
 		t.Errorf("the query box is not marked invalid")
 	}
+
+	// A page number the API refuses: the same paging error.
+	resp, err = s.Client.Get(s.BaseURL + "/Agents?pq.pageReturned=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeBody(t, resp, &apiErr)
+	do(t, ctx, "bad page", chromedp.Navigate(ui(s, "/orchestrators?page=0")), visible(`#q-error`))
+	if msg := text(t, ctx, "#q-error"); resp.StatusCode != 400 || msg != apiErr.ErrorCode+" "+apiErr.Message {
+		t.Errorf("inline paging error %q; the API answered %d %s %s", msg, resp.StatusCode, apiErr.ErrorCode, apiErr.Message)
+	}
 }
 
 // Approving a New orchestrator from its page changes its status, on the
@@ -145,7 +156,8 @@ func TestBrowser_ManualJob(t *testing.T) {
 	do(t, ctx, "schedule from the orchestrator's page", chromedp.Navigate(ui(s, "/orchestrators/"+agent.AgentId)),
 		chromedp.Click(`//a[contains(text(), "Schedule a job")]`),
 		visible(`#type`),
-		setValue(`#type`, "RebootHost"), // a change of job type loads its fields
+		setValue(`#type`, "RebootHost"),
+		chromedp.Click(`//button[text()="Show its fields"]`),
 		until(`document.readyState === "complete" && location.search.includes("type=RebootHost") && !!document.querySelector("#field-Host")`))
 	delay, force := value(t, ctx, "#field-DelaySeconds"), value(t, ctx, "#field-Force")
 	if delay != "30" || force != "false" {
@@ -168,7 +180,12 @@ func TestBrowser_ManualJob(t *testing.T) {
 	run := runs[0]
 	id := strconv.FormatInt(run.JobHistoryId, 10)
 	row := `#history tr[data-job="` + run.JobId + `"]`
+	// Work from a filtered history: the actions come back to it.
+	do(t, ctx, "filter the history", chromedp.Navigate(ui(s, "/jobs?hq="+urlQuery(`JobType -eq "RebootHost"`))), visible(row))
 	do(t, ctx, "start the run", click(`button[aria-label="Start run `+id+`"]`), waitText(".flash.ok", "is in process"))
+	if loc := get(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "hq=JobType") {
+		t.Errorf("after an action the page is %s: the history's filter is lost", loc)
+	}
 	if got := text(t, ctx, row+" .status"); got != "InProcess" {
 		t.Errorf("status after starting: %q", got)
 	}

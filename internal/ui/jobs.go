@@ -24,8 +24,10 @@ func (u *UI) jobRoutes(r chi.Router) {
 	r.Post("/jobs/{id}/start", u.handleJobStart)
 	r.Post("/jobs/{id}/complete", u.handleJobComplete)
 	r.Post("/jobs/{id}/unschedule", u.handleJobUnschedule)
-	r.Post("/runs/{id}/acknowledge", u.handleRunAction((*store.Store).AcknowledgeRuns, "Acknowledged run %d."))
-	r.Post("/runs/{id}/reschedule", u.handleRunAction((*store.Store).RescheduleRuns, "Rescheduled run %d."))
+	r.Post("/runs/{id}/acknowledge", u.handleRunAction((*store.Store).AcknowledgeRuns, "Acknowledged run %d.",
+		"Run %d was not acknowledged: only a completed run that ended with a Warning or a Failure can be."))
+	r.Post("/runs/{id}/reschedule", u.handleRunAction((*store.Store).RescheduleRuns, "Rescheduled run %d.",
+		"Run %d was not rescheduled: only a Completed or Acknowledged run that ended with a Failure can be."))
 }
 
 // allJobTypes lists every custom job type, by name.
@@ -43,6 +45,7 @@ func (u *UI) handleJobTypes(w http.ResponseWriter, r *http.Request) {
 }
 
 type jobsView struct {
+	Back      string // this page's URL: actions come back to it
 	Mode      string
 	Modes     []string
 	Manual    bool
@@ -58,26 +61,29 @@ type jobsView struct {
 // with its own query (ScheduledJobs' and JobHistory's query fields).
 func (u *UI) handleJobs(w http.ResponseWriter, r *http.Request) {
 	jm := u.Mock.JobMode()
-	v := jobsView{Mode: jm.Mode, Manual: jm.Mode == mock.ModeManual, Results: []string{"Success", "Warning", "Failure"},
+	v := jobsView{Back: here(r), Mode: jm.Mode, Manual: jm.Mode == mock.ModeManual, Results: []string{"Success", "Warning", "Failure"},
 		Modes: []string{mock.ModeCheckIn, mock.ModeImmediate, mock.ModeManual}}
-	v.S = readListing(r, "/jobs", "s", `JobType -eq "Inventory"`)
-	v.H = readListing(r, "/jobs", "h", `Result -eq Failure`)
+	v.S = readListing(r, "/jobs", "s", "scheduled jobs", `JobType -eq "Inventory"`)
+	v.H = readListing(r, "/jobs", "h", "job history", `Result -eq Failure`)
+	v.S.Label, v.H.Label = "Scheduled jobs query", "Job history query"
 	if v.H.Sort == "" {
 		v.H.Sort, v.H.Desc = "OperationStart", true
 		if _, set := r.URL.Query()["hsort"]; set {
 			v.H.Sort = ""
 		}
 	}
-	status := http.StatusOK
 	var err error
-	if v.Scheduled, err = u.Mock.Store().ListScheduledJobs(r.Context(), v.S.options()); err != nil {
-		u.fail(r, v.S, err)
-		status = v.S.Problem.Status
+	if v.S.Problem == nil {
+		if v.Scheduled, err = u.Mock.Store().ListScheduledJobs(r.Context(), v.S.options()); err != nil {
+			u.fail(r, v.S, err)
+		}
 	}
-	if v.History, err = u.Mock.Store().ListJobHistory(r.Context(), v.H.options()); err != nil {
-		u.fail(r, v.H, err)
-		status = v.H.Problem.Status
+	if v.H.Problem == nil {
+		if v.History, err = u.Mock.Store().ListJobHistory(r.Context(), v.H.options()); err != nil {
+			u.fail(r, v.H, err)
+		}
 	}
+	status := max(v.S.status(), v.H.status())
 	v.SPager, v.HPager = v.S.Pager(len(v.Scheduled) == v.S.Limit), v.H.Pager(len(v.History) == v.H.Limit)
 	u.render(w, r, status, "jobs.html", "Jobs", "jobs", v)
 }
@@ -183,7 +189,7 @@ func formSchedule(r *http.Request) (*model.Schedule, error) {
 
 func (u *UI) handleJobStart(w http.ResponseWriter, r *http.Request) {
 	run, err := u.Mock.StartJob(r.Context(), chi.URLParam(r, "id"))
-	u.done(w, r, Prefix+"/jobs", fmt.Sprintf("Run %d is in process.", run.JobHistoryId), err)
+	u.done(w, r, backTo(r, "/jobs"), fmt.Sprintf("Run %d is in process.", run.JobHistoryId), err)
 }
 
 // handleJobComplete ends a job's waiting or in-process run with the
@@ -191,32 +197,56 @@ func (u *UI) handleJobStart(w http.ResponseWriter, r *http.Request) {
 func (u *UI) handleJobComplete(w http.ResponseWriter, r *http.Request) {
 	c := model.Completion{Result: int(model.JobResultNames[r.PostFormValue("result")])}
 	if err := mock.CheckResult(c.Result); err != nil {
-		u.done(w, r, Prefix+"/jobs", "", err)
+		u.done(w, r, backTo(r, "/jobs"), "", err)
 		return
 	}
 	if msg := r.PostFormValue("message"); msg != "" {
 		c.Message = &msg
 	}
 	run, err := u.Mock.CompleteJob(r.Context(), chi.URLParam(r, "id"), c)
-	u.done(w, r, Prefix+"/jobs", fmt.Sprintf("Run %d completed: %s.", run.JobHistoryId, nameOf(model.JobResultNames, run.Result)), err)
+	u.done(w, r, backTo(r, "/jobs"), fmt.Sprintf("Run %d completed: %s.", run.JobHistoryId, nameOf(model.JobResultNames, run.Result)), err)
 }
 
 func (u *UI) handleJobUnschedule(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	_, err := u.Mock.Store().UnscheduleJobs(r.Context(), []string{id}, "")
-	u.done(w, r, Prefix+"/jobs", "Unscheduled job "+id+".", err)
+	n, err := u.Mock.Store().UnscheduleJobs(r.Context(), []string{id}, "")
+	if err == nil && n == 0 {
+		err = model.Errorf(model.Invalid, "Job %s is not scheduled: it ran, or was unscheduled, already.", id)
+	}
+	u.done(w, r, backTo(r, "/jobs"), "Unscheduled job "+id+".", err)
 }
 
 // handleRunAction acknowledges or reschedules one run, as POST
-// /OrchestratorJobs/Acknowledge or /Reschedule with its id.
-func (u *UI) handleRunAction(do func(*store.Store, context.Context, []int64, string) (int, error), ok string) http.HandlerFunc {
+// /OrchestratorJobs/Acknowledge or /Reschedule with its id; a run the
+// action does not apply to (Command skips it) is reported with unchanged.
+func (u *UI) handleRunAction(do func(*store.Store, context.Context, []int64, string) (int, error), ok, unchanged string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 		if err != nil {
-			u.done(w, r, Prefix+"/jobs", "", model.Errorf(model.NotFound, "Job run %s was not found.", chi.URLParam(r, "id")))
+			u.done(w, r, backTo(r, "/jobs"), "", model.Errorf(model.NotFound, "Job run %s was not found.", chi.URLParam(r, "id")))
 			return
 		}
-		_, err = do(u.Mock.Store(), r.Context(), []int64{id}, "")
-		u.done(w, r, Prefix+"/jobs", fmt.Sprintf(ok, id), err)
+		n, err := do(u.Mock.Store(), r.Context(), []int64{id}, "")
+		if err == nil && n == 0 {
+			err = model.Errorf(model.Invalid, unchanged, id)
+		}
+		u.done(w, r, backTo(r, "/jobs"), fmt.Sprintf(ok, id), err)
 	}
+}
+
+// here is the URL of the page r asks for, for its forms to come back to.
+func here(r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return Prefix + r.URL.Path
+	}
+	return Prefix + r.URL.Path + "?" + r.URL.RawQuery
+}
+
+// backTo is where an action goes back to: the page the form names in
+// "back" (a dashboard path), else def under Prefix.
+func backTo(r *http.Request, def string) string {
+	if b := r.PostFormValue("back"); b != "" {
+		return localPath(b)
+	}
+	return Prefix + def
 }

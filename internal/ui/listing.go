@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,6 +26,7 @@ type listing struct {
 	Desc    bool
 	Page    int
 	Limit   int
+	Name    string // what the table lists ("orchestrators"), for landmarks
 	Label   string // the query box's label
 	Example string // a query shown as a hint
 	Limits  []int
@@ -32,17 +36,19 @@ type listing struct {
 
 // readListing reads the parameters named with prefix (none for pages
 // with one table); other parameters are kept in the links it makes.
-func readListing(r *http.Request, path, prefix, example string) *listing {
+func readListing(r *http.Request, path, prefix, name, example string) *listing {
 	q := r.URL.Query()
-	l := &listing{path: path, prefix: prefix, Label: "Query", Example: example, Limits: limits, Page: 1, Limit: 50, other: url.Values{}}
+	l := &listing{path: path, prefix: prefix, Name: name, Label: "Query", Example: example, Limits: limits, Page: 1, Limit: 50, other: url.Values{}}
 	l.Query = strings.TrimSpace(q.Get(prefix + "q"))
 	l.Sort = strings.TrimSpace(q.Get(prefix + "sort"))
 	l.Desc = q.Get(prefix+"desc") == "1"
-	if n, err := strconv.Atoi(q.Get(prefix + "page")); err == nil && n > 1 {
-		l.Page = n
+	l.Page, l.Problem = pagingValue(q, prefix+"page", "PageReturned", 1)
+	if l.Problem == nil {
+		l.Limit, l.Problem = pagingValue(q, prefix+"limit", "ReturnLimit", 50)
 	}
-	if n, err := strconv.Atoi(q.Get(prefix + "limit")); err == nil && n >= 1 && n <= 500 {
-		l.Limit = n
+	if !slices.Contains(l.Limits, l.Limit) {
+		l.Limits = append(slices.Clone(l.Limits), l.Limit)
+		slices.Sort(l.Limits)
 	}
 	for k, vs := range q {
 		l.other[k] = vs
@@ -54,6 +60,26 @@ func readListing(r *http.Request, path, prefix, example string) *listing {
 	l.other.Del("err")
 	return l
 }
+
+// pagingValue reads a page number or size as the API reads PageReturned
+// and ReturnLimit: a whole number from 1 to 2147483647, or the API's
+// paging error (the same code and message as GET /Agents answers).
+func pagingValue(q url.Values, key, name string, def int) (int, *Problem) {
+	v := strings.TrimSpace(q.Get(key))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 || n > math.MaxInt32 {
+		return def, &Problem{Status: http.StatusBadRequest, ErrorCode: pagingErrorCode,
+			Message: fmt.Sprintf("%s %q is not valid; it must be a whole number from 1 to %d.", name, v, math.MaxInt32)}
+	}
+	return int(n), nil
+}
+
+// pagingErrorCode is the API's code for a bad PageReturned or ReturnLimit
+// (TestBrowser_OrchestratorQuery compares the two answers).
+const pagingErrorCode = "0xA0110005"
 
 // options is the listing as the store takes it.
 func (l *listing) options() store.ListOptions {
@@ -123,6 +149,7 @@ func (l *listing) Head(field, label string) sortHead {
 
 // pager links the previous and next pages.
 type pager struct {
+	Label      string // names the landmark (two tables, two pagers)
 	Page       int
 	Prev, Next string
 }
@@ -130,7 +157,7 @@ type pager struct {
 // Pager links the neighbouring pages; full says this page is full, so a
 // next one may have rows.
 func (l *listing) Pager(full bool) pager {
-	p := pager{Page: l.Page}
+	p := pager{Label: "Pages of " + l.Name, Page: l.Page}
 	if l.Page > 1 {
 		p.Prev = l.url(func(c *listing) { c.Page-- })
 	}
@@ -145,4 +172,12 @@ func (l *listing) Pager(full bool) pager {
 func (u *UI) fail(r *http.Request, l *listing, err error) {
 	p := u.Describe(r, err)
 	l.Problem = &p
+}
+
+// status is the page's status: the API's for a listing it refuses.
+func (l *listing) status() int {
+	if l.Problem != nil {
+		return l.Problem.Status
+	}
+	return http.StatusOK
 }

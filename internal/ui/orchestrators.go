@@ -24,16 +24,18 @@ type orchestratorsView struct {
 // handleOrchestrators lists orchestrators as GET /Agents would, with the
 // same query language, sort fields, paging and errors.
 func (u *UI) handleOrchestrators(w http.ResponseWriter, r *http.Request) {
-	l := readListing(r, "/orchestrators", "", `Status -eq 2 AND Capabilities -contains "LOGS"`)
+	l := readListing(r, "/orchestrators", "", "orchestrators", `Status -eq 2 AND Capabilities -contains "LOGS"`)
 	v := orchestratorsView{L: l}
-	rows, err := u.Mock.Store().ListAgents(r.Context(), l.options())
-	status := http.StatusOK
+	var rows []model.Agent
+	var err error
+	if l.Problem == nil {
+		rows, err = u.Mock.Store().ListAgents(r.Context(), l.options())
+	}
 	if err != nil {
 		u.fail(r, l, err)
-		status = l.Problem.Status
 	}
 	v.Rows, v.Pager = rows, l.Pager(len(rows) == l.Limit)
-	u.render(w, r, status, "orchestrators.html", "Orchestrators", "orchestrators", v)
+	u.render(w, r, l.status(), "orchestrators.html", "Orchestrators", "orchestrators", v)
 }
 
 type orchestratorView struct {

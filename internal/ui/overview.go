@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -104,13 +105,16 @@ func (u *UI) handleClock(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleMode switches the job mode (checkin, immediate, manual), keeping
-// the scripts.
+// the scripts, and the check-in delay for a switch back to checkin.
 func (u *UI) handleMode(w http.ResponseWriter, r *http.Request) {
 	jm := u.Mock.JobMode()
-	jm.Mode = r.PostFormValue("mode")
-	if jm.Mode != mock.ModeCheckIn {
-		jm.PickupDelay = 0
+	if jm.Mode == mock.ModeCheckIn && jm.PickupDelay > 0 {
+		u.pickup.Store(int64(jm.PickupDelay))
+	}
+	jm.Mode, jm.PickupDelay = strings.ToLower(strings.TrimSpace(r.PostFormValue("mode"))), 0
+	if jm.Mode == mock.ModeCheckIn {
+		jm.PickupDelay = time.Duration(u.pickup.Load()) // 0: the default
 	}
 	err := u.Mock.SetJobMode(r.Context(), jm)
-	u.done(w, r, localPath(r.PostFormValue("back")), "Job mode: "+u.Mock.JobMode().Mode+".", err)
+	u.done(w, r, backTo(r, "/"), "Job mode: "+u.Mock.JobMode().Mode+".", err)
 }

@@ -64,6 +64,16 @@ func routePattern(p, base string) string {
 	return "*" + p
 }
 
+// upTo keeps the entries with ids up to last (a page lists oldest first).
+func upTo(es []journal.Entry, last int64) []journal.Entry {
+	for i, e := range es {
+		if e.Id > last {
+			return es[:i]
+		}
+	}
+	return es
+}
+
 // newestFirst reverses a page of the journal, which lists oldest first.
 func newestFirst(es []journal.Entry) []journal.Entry {
 	for i, j := 0, len(es)-1; i < j; i, j = i+1, j-1 {
@@ -75,11 +85,10 @@ func newestFirst(es []journal.Entry) []journal.Entry {
 func (u *UI) handleRequests(w http.ResponseWriter, r *http.Request) {
 	f, v := u.requestFilter(r.URL.Query())
 	j := u.Mock.Journal()
-	v.Last = j.Last()
-	f.AfterId = 0
+	v.Last = j.Last() // the stream goes on after it: entries added since are left to the stream
 	_, total := j.List(f, 0, 1)
 	page, _ := j.List(f, max(0, total-shownRequests), shownRequests)
-	v.Entries, v.Total = newestFirst(page), total
+	v.Entries, v.Total = newestFirst(upTo(page, v.Last)), total
 	q := r.URL.Query()
 	q.Del("ok")
 	q.Del("err")
@@ -121,9 +130,11 @@ func (u *UI) handleRequestStream(w http.ResponseWriter, r *http.Request) {
 		if err != nil { // the heartbeat: keeps proxies from closing the stream
 			fmt.Fprint(w, ": heartbeat\n\n")
 		} else {
+			// Entries up to last now; any added meanwhile go in the next event.
 			last := j.Last()
 			f.AfterId = after
 			entries, _ := j.List(f, 0, 0)
+			entries = upTo(entries, last)
 			after = last
 			if len(entries) > 0 {
 				var buf bytes.Buffer
@@ -132,8 +143,11 @@ func (u *UI) handleRequestStream(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 				fmt.Fprintf(w, "id: %d\nevent: entries\n", last)
-				for line := range strings.Lines(buf.String()) {
-					fmt.Fprintf(w, "data: %s\n", strings.TrimRight(line, "\r\n"))
+				// An event's lines end at CR, LF or CRLF: a CR in a request
+				// (its path, its body) must not end a data line early.
+				html := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(buf.String())
+				for line := range strings.Lines(html) {
+					fmt.Fprintf(w, "data: %s\n", strings.TrimSuffix(line, "\n"))
 				}
 				fmt.Fprint(w, "\n")
 			} else {

@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -76,28 +79,32 @@ type cell struct {
 
 func (u *UI) resourcePage(k resourceKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		l := readListing(r, k.path, "", k.example)
+		l := readListing(r, k.path, "", k.nav, k.example)
 		v := resourceView{L: l, Columns: k.columns}
-		var buf bytes.Buffer
-		var rows []map[string]json.RawMessage
-		err := k.page(u, r.Context(), l.options(), &buf)
-		if err == nil {
-			err = json.Unmarshal(buf.Bytes(), &rows)
+		var raws []json.RawMessage
+		if l.Problem == nil {
+			var buf bytes.Buffer
+			err := k.page(u, r.Context(), l.options(), &buf)
+			if err == nil {
+				err = json.Unmarshal(buf.Bytes(), &raws)
+			}
+			if err != nil {
+				u.fail(r, l, err)
+			}
 		}
-		status := http.StatusOK
-		if err != nil {
-			u.fail(r, l, err)
-			status = l.Problem.Status
-		}
-		for _, row := range rows {
-			rr := resourceRow{JSON: toJSON(row)}
+		for _, raw := range raws {
+			var row map[string]json.RawMessage
+			if json.Unmarshal(raw, &row) != nil {
+				continue
+			}
+			rr := resourceRow{JSON: pretty(string(raw))} // the API's answer, members in its order
 			for _, c := range k.columns {
 				rr.Cells = append(rr.Cells, cellOf(row[c.Field], c.Time))
 			}
 			v.Rows = append(v.Rows, rr)
 		}
-		v.Pager = l.Pager(len(rows) == l.Limit)
-		u.render(w, r, status, "resources.html", k.title, k.nav, v)
+		v.Pager = l.Pager(len(raws) == l.Limit)
+		u.render(w, r, l.status(), "resources.html", k.title, k.nav, v)
 	}
 }
 
@@ -109,12 +116,39 @@ func cellOf(raw json.RawMessage, isTime bool) cell {
 			return cell{Time: &t}
 		}
 	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // 1000000, not 1e+06
 	var v any
-	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil || v == nil {
+	if len(raw) == 0 || dec.Decode(&v) != nil {
 		return cell{}
 	}
-	if s, ok := v.(string); ok {
-		return cell{Text: s}
+	return cell{Text: valueText(v)}
+}
+
+// valueText writes a decoded JSON value for a table cell: a list as its
+// items, an object as its values (LocationsCount's {"Count":1,"Type":"IIS"}
+// reads "1 IIS"), null as nothing.
+func valueText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case []any:
+		parts := make([]string, 0, len(v))
+		for _, x := range v {
+			parts = append(parts, valueText(x))
+		}
+		return strings.Join(parts, ", ")
+	case map[string]any:
+		keys := slices.Sorted(maps.Keys(v))
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			if t := valueText(v[k]); t != "" {
+				parts = append(parts, t)
+			}
+		}
+		return strings.Join(parts, " ")
 	}
-	return cell{Text: fmt.Sprint(v)}
+	return fmt.Sprint(v)
 }

@@ -23,11 +23,21 @@ const hostile = `<script>alert(1)</script><img src=x onerror=alert(2)>`
 // show as text on every page: no script runs, no element is injected.
 func TestBrowser_HostileValuesRenderAsText(t *testing.T) {
 	s := commandtest.NewServer(t)
-	agents, err := s.SeedAgents(commandtest.Agent{ClientMachine: commandtest.Ptr(hostile), Status: 1,
-		Capabilities: []string{`"><svg onload=alert(3)>`}, Version: commandtest.Ptr(`</td></tr></table><h1>x</h1>`)})
+	agents, err := s.SeedAgents(commandtest.Agent{ClientMachine: commandtest.Ptr(hostile), Status: 2,
+		Capabilities: []string{"LOGS", `"><svg onload=alert(3)>`}, Version: commandtest.Ptr(`</td></tr></table><h1>x</h1>`)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.SeedJobTypes(commandtest.JobType{JobTypeName: "Hostile", Description: commandtest.Ptr(hostile),
+		JobTypeFields: []commandtest.JobTypeField{{Name: "Field", Type: commandtest.TypeString, DefaultValue: commandtest.Value(hostile)}}}); err != nil {
+		t.Fatal(err)
+	}
+	// A job on the hostile orchestrator: the Jobs page shows its name.
+	logs, err := s.Client.Post(s.BaseURL+"/Agents/"+agents[0].AgentId+"/FetchLogs", "application/json", nil)
+	if err != nil || logs.StatusCode != http.StatusNoContent {
+		t.Fatalf("fetch logs: %v %v", err, logs.Status)
+	}
+	logs.Body.Close()
 	if _, err := s.AddFault(commandtest.FaultRule{Path: "*/JobTypes/Custom", Status: 503, Message: hostile}); err != nil {
 		t.Fatal(err)
 	}
@@ -43,17 +53,27 @@ func TestBrowser_HostileValuesRenderAsText(t *testing.T) {
 
 	ctx := newTab(t)
 	opened := dialogs(ctx)
-	pages := []string{
-		"/orchestrators",
-		"/orchestrators/" + agents[0].AgentId,
-		"/orchestrators?q=" + url.QueryEscape(`ClientMachine -eq "`+hostile+`"`),
-		"/orchestrators?q=" + url.QueryEscape(hostile),
-		"/requests",
-		"/faults",
-		"/jobs/new?agent=" + url.QueryEscape(hostile) + "&type=" + url.QueryEscape(hostile),
-		"/?ok=" + url.QueryEscape(hostile) + "&err=" + url.QueryEscape(hostile),
+	pages := []struct {
+		path  string
+		shown bool // the page shows the hostile text (as text)
+	}{
+		{"/orchestrators", true},
+		{"/orchestrators/" + agents[0].AgentId, true},
+		{"/orchestrators?q=" + url.QueryEscape(`ClientMachine -eq "`+hostile+`"`), true},
+		{"/orchestrators?q=" + url.QueryEscape(hostile), true},
+		{"/requests", true},
+		{"/faults", true},
+		{"/jobs", true},
+		{"/jobtypes", true},
+		{"/jobs/new?agent=" + agents[0].AgentId + "&type=Hostile", true},
+		{"/jobs/new?agent=" + url.QueryEscape(hostile) + "&type=" + url.QueryEscape(hostile), true},
+		{"/stores?q=" + url.QueryEscape(hostile), true},
+		{"/certificates?q=" + url.QueryEscape(`IssuedCN -eq "`+hostile+`"`), false},
+		// Outcomes travel in a cookie: a link cannot put words on a page.
+		{"/?ok=" + url.QueryEscape(hostile) + "&err=" + url.QueryEscape(hostile), false},
 	}
-	for _, p := range pages {
+	for _, pg := range pages {
+		p := pg.path
 		do(t, ctx, "open "+p, chromedp.Navigate(ui(s, p)), visible(`main`),
 			// open every entry, so bodies and headers are rendered too
 			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -62,8 +82,8 @@ func TestBrowser_HostileValuesRenderAsText(t *testing.T) {
 			}))
 		injected := get(t, ctx, "count injected elements", chromedp.Evaluate[string](
 			`[document.scripts.length, document.querySelectorAll("img, svg, h1").length, document.body.innerText.includes("<script>alert(1)</script>")].join(",")`))
-		if injected != "1,1,true" { // app.js; the page's own h1; the text shown as text
-			t.Errorf("%s: scripts, injected elements, hostile text shown = %s; want 1,1,true", p, injected)
+		if want := fmt.Sprintf("1,1,%t", pg.shown); injected != want { // the page's script; its h1; the text as text
+			t.Errorf("%s: scripts, injected elements, hostile text shown = %s; want %s", p, injected, want)
 		}
 	}
 	time.Sleep(300 * time.Millisecond) // a dialog opens asynchronously
@@ -102,8 +122,8 @@ func TestBrowser_CrossSiteFormIsRefused(t *testing.T) {
 func TestBrowser_LabelsAndKeyboard(t *testing.T) {
 	s := commandtest.NewServer(t, commandtest.WithJobMode(commandtest.ModeManual))
 	fetch, err := s.Client.Post(s.BaseURL+"/Agents/"+agentsWhere(t, s, `Status -eq 2 AND Capabilities -contains "LOGS"`)[0].AgentId+"/FetchLogs", "application/json", nil)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || fetch.StatusCode != http.StatusNoContent {
+		t.Fatalf("fetch logs: %v %v", err, fetch.Status)
 	}
 	fetch.Body.Close() // a waiting run: the history shows its complete form
 	ctx := newTab(t)
@@ -147,10 +167,14 @@ func TestDashboard_AdminToken(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp, string(b)
 	}
-	for _, p := range []string{"/", "/orchestrators", "/requests/stream", "/nope"} {
+	for _, p := range []string{"/", "/orchestrators", "/requests/stream", "/nope", "/login"} {
 		if resp, body := get(p, nil); resp.StatusCode != 401 || !strings.Contains(body, `name="token"`) {
 			t.Errorf("GET %s without the token: %d", p, resp.StatusCode)
 		}
+	}
+	// The form comes back to the page asked for, query and all.
+	if _, body := get("/orchestrators?q=Status+-eq+2", nil); !strings.Contains(body, `name="next" value="/_mock/ui/orchestrators?q=Status&#43;-eq&#43;2"`) {
+		t.Errorf("the login form's next: %s", body)
 	}
 	if resp, _ := get("/", map[string]string{"Authorization": "Bearer s3cret"}); resp.StatusCode != 200 {
 		t.Errorf("with the bearer token: %d", resp.StatusCode)
@@ -180,8 +204,18 @@ func TestDashboard_AdminToken(t *testing.T) {
 	if resp, _ := get("/faults", map[string]string{"Cookie": c.Name + "=forged"}); resp.StatusCode != 401 {
 		t.Errorf("with a forged cookie: %d", resp.StatusCode)
 	}
+	req, _ := http.NewRequest(http.MethodPost, ui(s, "/logout"), nil)
+	req.Header.Set("Cookie", c.Name+"="+c.Value)
+	out, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Body.Close()
+	if cs := out.Cookies(); len(cs) != 1 || cs[0].Name != c.Name || cs[0].MaxAge >= 0 {
+		t.Errorf("logout cookies: %v", cs)
+	}
 	// The cookie does not open the admin API: it keeps its bearer token.
-	req, _ := http.NewRequest(http.MethodGet, s.URL+"/_mock/clock", nil)
+	req, _ = http.NewRequest(http.MethodGet, s.URL+"/_mock/clock", nil)
 	req.Header.Set("Cookie", c.Name+"="+c.Value)
 	if r2, err := http.DefaultClient.Do(req); err != nil || r2.StatusCode != 401 {
 		t.Errorf("GET /_mock/clock with the dashboard's cookie: %v %v", r2.StatusCode, err)

@@ -54,12 +54,17 @@ func TestRequestStream(t *testing.T) {
 		t.Fatalf("first line %q", l)
 	}
 	apiGet(t, s, "/JobTypes/Custom", nil) // filtered out: not an /Agents path
-	apiGet(t, s, "/Agents?pq.queryString="+url.QueryEscape(`ClientMachine -eq "<script>x</script>"`), nil)
+	// A CR in the query (decoded on the page) must not end an event's line:
+	// a browser would read "event: hidden" and drop the entry.
+	apiGet(t, s, "/Agents?pq.queryString="+url.QueryEscape(`ClientMachine -eq "<script>x</script>"`)+"&x=a%0Devent:%20hidden", nil)
 	var event []string
 	for {
 		l, ok := next()
 		if !ok {
 			t.Fatal("the stream ended")
+		}
+		if strings.Contains(l, "\r") {
+			t.Errorf("a line of the stream holds a CR: %q", l)
 		}
 		if strings.HasPrefix(l, "id: ") || strings.HasPrefix(l, "event: ") || strings.HasPrefix(l, "data: ") {
 			event = append(event, l)

@@ -12,6 +12,8 @@ package ui
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
@@ -20,8 +22,8 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -88,7 +90,8 @@ type Deps struct {
 type UI struct {
 	Deps
 	pages  map[string]*template.Template
-	cookie string // the login cookie's value: a digest of the admin token
+	cookie string       // the login cookie's value: a digest of the admin token
+	pickup atomic.Int64 // the checkin mode's pickup delay, kept while another mode is on
 	h      http.Handler
 }
 
@@ -99,11 +102,18 @@ const cookieName = "mockcommand_admin"
 func New(d Deps) *UI {
 	u := &UI{Deps: d, pages: pages}
 	if d.AdminToken != "" {
-		sum := sha256.Sum256([]byte("mockcommand dashboard\x00" + d.AdminToken))
-		u.cookie = hex.EncodeToString(sum[:])
+		// The login cookie is a MAC of the token under a key of this
+		// process: it reveals nothing of the token, and a restart ends it.
+		key := make([]byte, 32)
+		_, _ = rand.Read(key) // never fails (crypto/rand)
+		mac := hmac.New(sha256.New, key)
+		mac.Write([]byte(d.AdminToken))
+		u.cookie = hex.EncodeToString(mac.Sum(nil))
 	}
 	r := chi.NewRouter()
+	r.Get("/login", u.handleLoginForm)
 	r.Post("/login", u.handleLogin)
+	r.Post("/logout", u.handleLogout)
 	r.Group(func(r chi.Router) {
 		r.Use(u.requireLogin, u.runDue)
 		u.overviewRoutes(r)
@@ -157,8 +167,27 @@ func (u *UI) requireLogin(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="mockcommand admin"`)
-		u.render(w, r, http.StatusUnauthorized, "login.html", "Log in", "", loginView{Next: r.URL.Path})
+		next := Prefix + r.URL.Path // the path under Prefix, with the query
+		if r.URL.RawQuery != "" {
+			next += "?" + r.URL.RawQuery
+		}
+		u.render(w, r, http.StatusUnauthorized, "login.html", "Log in", "", loginView{Next: next})
 	})
+}
+
+// handleLoginForm shows the login form (or, logged in, the overview).
+func (u *UI) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	if u.loggedIn(r) {
+		http.Redirect(w, r, Prefix+"/", http.StatusSeeOther)
+		return
+	}
+	u.render(w, r, http.StatusUnauthorized, "login.html", "Log in", "", loginView{Next: Prefix + "/"})
+}
+
+// handleLogout drops the login cookie.
+func (u *UI) handleLogout(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Path: "/_mock/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, Prefix+"/login", http.StatusSeeOther)
 }
 
 func (u *UI) loggedIn(r *http.Request) bool {
@@ -211,7 +240,31 @@ type view struct {
 	Flash  string // the outcome of the last action
 	Error  string // what went wrong with it
 	Prefix string
-	D      any // the page's own data
+	Logout bool // the mock has an admin token: offer to log out
+	D      any  // the page's own data
+}
+
+// flashCookie carries the outcome of an action to the page the action
+// redirects to (and only there: it is read once). A cookie rather than a
+// URL parameter, so a link from elsewhere cannot put words on a page.
+const flashCookie = "mockcommand_flash"
+
+// takeFlash reads and clears the outcome of the last action.
+func takeFlash(w http.ResponseWriter, r *http.Request) (ok, failed string) {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return "", ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: Prefix + "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil {
+		return "", ""
+	}
+	kind, msg, _ := strings.Cut(string(b), "\x00")
+	if kind == "err" {
+		return "", msg
+	}
+	return msg, ""
 }
 
 // render executes a page into a buffer first, so a template failure is a
@@ -222,8 +275,10 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, page, ti
 		http.Error(w, "no such page", http.StatusInternalServerError)
 		return
 	}
-	v := view{Title: title, Nav: nav, Prefix: Prefix, D: data,
-		Flash: r.URL.Query().Get("ok"), Error: r.URL.Query().Get("err")}
+	v := view{Title: title, Nav: nav, Prefix: Prefix, D: data, Logout: u.AdminToken != "" && page != "login.html"}
+	if page != "login.html" {
+		v.Flash, v.Error = takeFlash(w, r)
+	}
 	if msg, ok := data.(string); ok { // a page that could not be made: the message alone
 		v.Error, v.D, t = msg, nil, u.pages["message.html"]
 	}
@@ -239,21 +294,17 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, page, ti
 	_, _ = w.Write(buf.Bytes())
 }
 
-// done redirects after an action (POST, then GET), to path with the
-// outcome: ok when err is nil, else the error as the API would word it.
+// done redirects after an action (POST, then GET) to path, with the
+// outcome for that page to show: ok when err is nil, else the error as
+// the API would word it.
 func (u *UI) done(w http.ResponseWriter, r *http.Request, path, ok string, err error) {
-	q := url.Values{}
+	flash := "ok\x00" + ok
 	if err != nil {
-		q.Set("err", u.problemText(r, err))
-	} else if ok != "" {
-		q.Set("ok", ok)
+		flash = "err\x00" + u.problemText(r, err)
 	}
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
-	if len(q) > 0 {
-		path += sep + q.Encode()
+	if ok != "" || err != nil {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(flash)),
+			Path: Prefix + "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
@@ -264,7 +315,6 @@ func (u *UI) problemText(r *http.Request, err error) string {
 	return p.ErrorCode + ": " + p.Message
 }
 
-// timeouts for the live request view.
-const (
-	streamHeartbeat = 15 * time.Second
-)
+// streamHeartbeat is how often the live request view's stream says it is
+// alive when nothing happens.
+const streamHeartbeat = 15 * time.Second

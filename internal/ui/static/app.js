@@ -1,5 +1,5 @@
-// mockcommand dashboard: local times, the live request view, and
-// auto-submitting selects. Everything else works without JavaScript.
+// mockcommand dashboard: local times and the live request view.
+// Everything else works without JavaScript.
 "use strict";
 
 // localTime writes d in the browser's zone as 2026-06-01 21:00:00 GMT+9.
@@ -52,7 +52,4 @@ function liveRequests(list) {
   localTimes(document);
   const list = document.getElementById("requests");
   if (list && list.dataset.stream) liveRequests(list);
-  for (const sel of document.querySelectorAll("select[data-autosubmit]")) {
-    sel.addEventListener("change", () => sel.form.requestSubmit());
-  }
 })();
