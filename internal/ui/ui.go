@@ -90,7 +90,7 @@ type Deps struct {
 type UI struct {
 	Deps
 	pages  map[string]*template.Template
-	cookie string       // the login cookie's value: a digest of the admin token
+	cookie string       // the login cookie's value: a MAC of the admin token
 	pickup atomic.Int64 // the checkin mode's pickup delay, kept while another mode is on
 	h      http.Handler
 }
@@ -123,10 +123,13 @@ func New(d Deps) *UI {
 		u.faultRoutes(r)
 		u.resourceRoutes(r)
 	})
-	// Unknown paths ask for the login too, so they tell nothing before it.
-	r.NotFound(u.requireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Unknown paths (and a GET of an action) ask for the login too, so
+	// they tell nothing before it.
+	notFound := u.requireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.render(w, r, http.StatusNotFound, "message.html", "Not found", "", nil)
-	})).ServeHTTP)
+	})).ServeHTTP
+	r.NotFound(notFound)
+	r.MethodNotAllowed(notFound)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.render(w, r, http.StatusForbidden, "message.html", "Refused", "",
