@@ -56,8 +56,6 @@ func readListing(r *http.Request, path, prefix, name, example string) *listing {
 	for _, k := range []string{"q", "sort", "desc", "page", "limit"} {
 		l.other.Del(prefix + k)
 	}
-	l.other.Del("ok")
-	l.other.Del("err")
 	return l
 }
 

@@ -90,8 +90,6 @@ func (u *UI) handleRequests(w http.ResponseWriter, r *http.Request) {
 	page, _ := j.List(f, max(0, total-shownRequests), shownRequests)
 	v.Entries, v.Total = newestFirst(upTo(page, v.Last)), total
 	q := r.URL.Query()
-	q.Del("ok")
-	q.Del("err")
 	q.Set("after", strconv.FormatInt(v.Last, 10))
 	v.Stream = Prefix + "/requests/stream?" + q.Encode()
 	u.render(w, r, http.StatusOK, "requests.html", "Requests", "requests", v)
