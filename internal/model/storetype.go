@@ -202,20 +202,8 @@ func (t *StoreType) Normalize() error {
 	seen := map[string]string{}
 	for i := range t.Properties {
 		p := &t.Properties[i]
-		member := fmt.Sprintf("Properties[%d]", i)
-		p.Name = strings.TrimSpace(p.Name)
-		if p.Name == "" {
-			return Errorf(Invalid, "%s.Name is required.", member)
-		}
-		if prev, dup := seen[strings.ToLower(p.Name)]; dup {
-			return Errorf(Invalid, "%s.Name %q is also the name of %s.", member, p.Name, prev)
-		}
-		seen[strings.ToLower(p.Name)] = member
-		if err := p.Type.normalize(member+".Type", PropertyTypes, "String"); err != nil {
+		if err := normalizeMember(seen, fmt.Sprintf("Properties[%d]", i), &p.Name, &p.DisplayName, &p.Type); err != nil {
 			return err
-		}
-		if p.DisplayName == "" {
-			p.DisplayName = p.Name
 		}
 		p.StoreTypeId = t.StoreType
 	}
@@ -223,23 +211,34 @@ func (t *StoreType) Normalize() error {
 	entries := map[string]string{}
 	for i := range t.EntryParameters {
 		e := &t.EntryParameters[i]
-		member := fmt.Sprintf("EntryParameters[%d]", i)
-		e.Name = strings.TrimSpace(e.Name)
-		if e.Name == "" {
-			return Errorf(Invalid, "%s.Name is required.", member)
-		}
-		if prev, dup := entries[strings.ToLower(e.Name)]; dup {
-			return Errorf(Invalid, "%s.Name %q is also the name of %s.", member, e.Name, prev)
-		}
-		entries[strings.ToLower(e.Name)] = member
-		if err := e.Type.normalize(member+".Type", PropertyTypes, "String"); err != nil {
+		if err := normalizeMember(entries, fmt.Sprintf("EntryParameters[%d]", i), &e.Name, &e.DisplayName, &e.Type); err != nil {
 			return err
-		}
-		if e.DisplayName == "" {
-			e.DisplayName = e.Name
 		}
 		e.StoreTypeId = t.StoreType
 		t.JobProperties = append(t.JobProperties, e.Name)
+	}
+	return nil
+}
+
+// normalizeMember checks and fills what a property and an entry parameter
+// share: a name unique (case-insensitively) among seen, which records it
+// as member; a known type, String when absent; the display name, the name
+// when absent.
+func normalizeMember(seen map[string]string, member string, name, displayName *string, typ *NamedEnum) error {
+	*name = strings.TrimSpace(*name)
+	if *name == "" {
+		return Errorf(Invalid, "%s.Name is required.", member)
+	}
+	key := strings.ToLower(*name)
+	if prev, dup := seen[key]; dup {
+		return Errorf(Invalid, "%s.Name %q is also the name of %s.", member, *name, prev)
+	}
+	seen[key] = member
+	if err := typ.normalize(member+".Type", PropertyTypes, "String"); err != nil {
+		return err
+	}
+	if *displayName == "" {
+		*displayName = *name
 	}
 	return nil
 }
