@@ -140,12 +140,7 @@ func agentDoc(a *model.Agent) ([]byte, error) {
 // GetAgent returns one agent by id (a canonical GUID), or NotFound, as
 // an agent listing shows it.
 func (s *Store) GetAgent(ctx context.Context, id string) (model.Agent, error) {
-	var a model.Agent
-	err := s.readTx(ctx, func(tx *Tx) error {
-		var err error
-		a, err = findAgent(ctx, tx, id)
-		return err
-	})
+	a, err := readOne(ctx, s, id, findAgent)
 	if err != nil {
 		return model.Agent{}, err
 	}

@@ -56,13 +56,7 @@ func scanContainer(rows *sql.Rows, c *model.StoreContainer) error {
 
 // GetContainer returns the container with id, or NotFound.
 func (s *Store) GetContainer(ctx context.Context, id int) (model.StoreContainer, error) {
-	var c model.StoreContainer
-	err := s.readTx(ctx, func(tx *Tx) error {
-		var err error
-		c, err = findContainer(ctx, tx, id)
-		return err
-	})
-	return c, err
+	return readOne(ctx, s, id, findContainer)
 }
 
 func findContainer(ctx context.Context, tx *Tx, id int) (model.StoreContainer, error) {

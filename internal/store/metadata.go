@@ -44,13 +44,7 @@ func (s *Store) ListMetadataFields(ctx context.Context, opts ListOptions) ([]jso
 // GetMetadataField answers GET /MetadataFields/{id or name}: a number is
 // the id, anything else the name.
 func (s *Store) GetMetadataField(ctx context.Context, idOrName string) (model.MetadataField, error) {
-	var f model.MetadataField
-	err := s.readTx(ctx, func(tx *Tx) error {
-		var err error
-		f, err = findMetadataField(ctx, tx, idOrName)
-		return err
-	})
-	return f, err
+	return readOne(ctx, s, idOrName, findMetadataField)
 }
 
 func findMetadataField(ctx context.Context, tx *Tx, idOrName string) (model.MetadataField, error) {

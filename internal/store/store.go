@@ -268,6 +268,18 @@ func (s *Store) readRow(ctx context.Context, query string, args ...any) *sql.Row
 	return s.read.QueryRowContext(ctx, query, args...)
 }
 
+// readOne finds one entity by key in a read-only transaction (find
+// answers NotFound for an unknown key).
+func readOne[K, T any](ctx context.Context, s *Store, key K, find func(context.Context, *Tx, K) (T, error)) (T, error) {
+	var v T
+	err := s.readTx(ctx, func(tx *Tx) error {
+		var err error
+		v, err = find(ctx, tx, key)
+		return err
+	})
+	return v, err
+}
+
 // readTx runs fn in a read-only transaction on the reader pool.
 func (s *Store) readTx(ctx context.Context, fn func(tx *Tx) error) error {
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})

@@ -79,13 +79,7 @@ func (s *Store) StoresPage(ctx context.Context, opts ListOptions, w io.Writer) e
 
 // GetStore returns the store with id (a canonical GUID), or NotFound.
 func (s *Store) GetStore(ctx context.Context, id string) (json.RawMessage, error) {
-	var doc json.RawMessage
-	err := s.readTx(ctx, func(tx *Tx) error {
-		var err error
-		doc, err = storeDoc(ctx, tx, id)
-		return err
-	})
-	return doc, err
+	return readOne(ctx, s, id, storeDoc)
 }
 
 func storeDoc(ctx context.Context, tx *Tx, id string) (json.RawMessage, error) {

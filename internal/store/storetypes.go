@@ -48,13 +48,7 @@ func (s *Store) StoreTypesPage(ctx context.Context, opts ListOptions, w io.Write
 
 // GetStoreType returns the store type with id, or NotFound.
 func (s *Store) GetStoreType(ctx context.Context, id int) (model.StoreType, error) {
-	var t model.StoreType
-	err := s.readTx(ctx, func(tx *Tx) error {
-		var err error
-		t, err = findStoreType(ctx, tx, id)
-		return err
-	})
-	return t, err
+	return readOne(ctx, s, id, findStoreType)
 }
 
 // StoreTypesNamed returns the store types whose ShortName is name
